@@ -1,0 +1,51 @@
+# 嘉定企业服务助手 — every target sets up what it needs first (venv, dependencies, .env,
+# jieba dictionary, model), each step only when its inputs changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+# Nothing phones home: Rasa's telemetry and its error reporting are off in every command.
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help setup bootstrap kb train run shell test test-unit lint bench validate clean
+
+help:  ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+
+bootstrap:  ## .venv with Python 3.10 and the locked dependencies
+	@scripts/bootstrap.sh
+
+setup: bootstrap  ## bootstrap + .env token + jieba dictionary + model (trained only on change)
+	@$(PY) -m tools.prepare
+
+kb: bootstrap  ## rebuild the jieba user dictionary from policies_kb/
+	@$(PY) -m bot.kb.glossary
+
+train: setup  ## (setup trains when needed; this is the same)
+
+run: setup  ## start service :8000, action server :5055 and Rasa :5005 (Ctrl-C stops all)
+	@$(PY) -m bot.stack run
+
+shell: setup  ## talk to the bot in the terminal (rasa shell on its own port)
+	@$(PY) -m bot.stack shell
+
+test: setup  ## every test: unit, Rasa data validation, story tests, integration
+	@$(PY) -m pytest
+
+test-unit: setup  ## the fast tests only
+	@$(PY) -m pytest -m "not integration and not slow"
+
+validate: setup  ## rasa data validate
+	@$(PY) -m tools.validate
+
+lint: bootstrap  ## ruff (lint + format check) and mypy
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@$(PY) -m mypy
+
+bench: setup  ## NLU cross-validation, training and start-up times, REST latency
+	@$(PY) -m tools.bench
+
+clean:  ## remove the trained model, generated dictionary and runtime data (not .venv, .env)
+	rm -rf models build var results .rasa

@@ -1,0 +1,1 @@
+"""Developer tooling behind the make targets (set-up, training, benchmarks)."""

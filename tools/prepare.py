@@ -1,0 +1,28 @@
+"""Everything `make setup` does after the venv exists: .env, jieba dictionary, model."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.kb.glossary import GlossaryError, build_userdict
+from bot.settings import PROJECT_ROOT, get_settings
+from tools.envfile import ENV_FILE, ensure_auth_token
+from tools.train import train_if_needed
+
+
+def main() -> int:
+    """Prepare the embedded one-machine set-up; idempotent and quick when nothing changed."""
+    if ensure_auth_token():
+        print(f"==> generated RASA_AUTH_TOKEN into {ENV_FILE.relative_to(PROJECT_ROOT)}")
+    try:
+        build_userdict()
+    except GlossaryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    settings = get_settings()
+    train_if_needed(settings.model_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

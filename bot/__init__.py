@@ -1,0 +1,1 @@
+"""Jiading Enterprise Service Assistant: logic with no Rasa imports (except bot.channels)."""

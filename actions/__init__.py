@@ -1,0 +1,1 @@
+"""Custom actions: Rasa-facing glue only; the logic lives in `bot/`."""

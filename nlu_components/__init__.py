@@ -1,0 +1,1 @@
+"""Custom Rasa NLU graph components (Rasa glue only; their logic lives in `bot/`)."""

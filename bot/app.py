@@ -1,0 +1,28 @@
+"""The service process: FastAPI app factory (routing API, pages and health come here)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from bot.settings import Settings, get_settings
+from bot.web.pages import render_index
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service app; tests pass their own settings."""
+    settings = settings or get_settings()
+    app = FastAPI(title="嘉定企业服务助手 service", version="0.1.0")
+    app.state.settings = settings
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        """Liveness of the service process."""
+        return {"status": "ok"}
+
+    @app.get("/", response_class=HTMLResponse)
+    def index() -> str:
+        """Serve the placeholder home page until the web chat lands."""
+        return render_index()
+
+    return app

@@ -1,0 +1,346 @@
+"""Start, watch and stop the assistant's three processes (service, action server, Rasa).
+
+``python -m bot.stack run`` is ``make run``; ``python -m bot.stack shell`` is ``make shell``.
+Integration tests use :class:`Stack` to start the same processes on free ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import requests
+
+from bot.settings import PROJECT_ROOT, Settings, get_settings
+
+READY_TIMEOUT_S = 240.0
+STOP_TIMEOUT_S = 15.0
+
+
+class StackError(RuntimeError):
+    """A process could not start or stopped unexpectedly."""
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Tell whether ``port`` can be bound on ``host`` now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """Return a port the OS reports free on ``host``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """Environment for every child: telemetry off, endpoints.yml variables, import path."""
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        ACTION_ENDPOINT_URL=settings.action_endpoint_url,
+        TRACKER_DB=str(settings.tracker_db),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
+        # The service and the tests read the same values the children use.
+        HOST=settings.host,
+        RASA_PORT=str(settings.rasa_port),
+        ACTION_PORT=str(settings.action_port),
+        SERVICE_PORT=str(settings.service_port),
+        RASA_AUTH_TOKEN=settings.rasa_auth_token,
+    )
+    return env
+
+
+@dataclass
+class Proc:
+    """One child process and how to tell it is ready."""
+
+    name: str
+    port: int
+    port_setting: str
+    cmd: list[str]
+    health_path: str
+    popen: subprocess.Popen[bytes] | None = None
+
+
+def rasa_cmd(settings: Settings, *extra: str) -> list[str]:
+    """Command line of the Rasa server (rest + socketio, HTTP API with token auth)."""
+    return [
+        sys.executable,
+        "-m",
+        "rasa",
+        "run",
+        "--enable-api",
+        "--auth-token",
+        settings.rasa_auth_token,
+        "--interface",
+        settings.host,
+        "--port",
+        str(settings.rasa_port),
+        "--model",
+        str(settings.model_path),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        *extra,
+    ]
+
+
+def action_cmd(settings: Settings) -> list[str]:
+    """Command line of the action server (rasa-sdk, loads ``actions/``)."""
+    return [
+        sys.executable,
+        "-m",
+        "rasa_sdk",
+        "--actions",
+        "actions",
+        "--port",
+        str(settings.action_port),
+    ]
+
+
+def service_cmd(settings: Settings) -> list[str]:
+    """Command line of the FastAPI service."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bot.app:create_app",
+        "--factory",
+        "--host",
+        settings.host,
+        "--port",
+        str(settings.service_port),
+        # websockets is pinned at 10.x by Rasa (sanic); uvicorn's default needs 13+.
+        "--ws",
+        "wsproto",
+        "--log-level",
+        settings.log_level.lower(),
+    ]
+
+
+@dataclass
+class Stack:
+    """The three processes of the assistant, started together and stopped together."""
+
+    settings: Settings
+    log_dir: Path | None = None  # None: children write to this terminal
+    procs: list[Proc] = field(default_factory=list)
+    _logs: list[IO[bytes]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        if not s.rasa_auth_token:
+            raise StackError("RASA_AUTH_TOKEN is empty: run `make setup` or set it")
+        if not s.model_path.exists():
+            raise StackError(f"no trained model at {s.model_path}: run `make setup`")
+        self.procs = [
+            Proc("service", s.service_port, "SERVICE_PORT", service_cmd(s), "/healthz"),
+            Proc("action server", s.action_port, "ACTION_PORT", action_cmd(s), "/health"),
+            Proc("Rasa server", s.rasa_port, "RASA_PORT", rasa_cmd(s), "/"),
+        ]
+
+    def url(self, name: str) -> str:
+        """Return the base URL of the process called ``name``."""
+        proc = next(p for p in self.procs if p.name == name)
+        return f"http://{self.settings.host}:{proc.port}"
+
+    def check_ports(self) -> None:
+        """Refuse to start when a port is taken, naming the setting that moves it."""
+        for proc in self.procs:
+            if not port_is_free(self.settings.host, proc.port):
+                raise StackError(
+                    f"port {proc.port} ({proc.name}) is already in use on "
+                    f"{self.settings.host}: stop what runs there (is `make run` already "
+                    f"up?) or choose another port with {proc.port_setting}=..."
+                )
+
+    def start(self) -> None:
+        """Start every process (ports checked first)."""
+        self.check_ports()
+        self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        env = child_env(self.settings)
+        for proc in self.procs:
+            out: IO[bytes] | None = None
+            if self.log_dir is not None:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                slug = proc.name.replace(" ", "_").lower()
+                out = open(self.log_dir / f"{slug}.log", "wb")  # noqa: SIM115 - closed in stop()
+                self._logs.append(out)
+            # Own session: Ctrl-C reaches only this supervisor, which stops children in order.
+            proc.popen = subprocess.Popen(
+                proc.cmd,
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT if out else None,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """Block until every health URL answers 200; raise if a process exits."""
+        deadline = time.monotonic() + timeout
+        pending = list(self.procs)
+        while pending:
+            for proc in list(pending):
+                assert proc.popen is not None
+                if proc.popen.poll() is not None:
+                    raise StackError(f"{proc.name} exited with code {proc.popen.returncode}")
+                try:
+                    url = f"http://{self.settings.host}:{proc.port}{proc.health_path}"
+                    if requests.get(url, timeout=2).status_code == 200:
+                        pending.remove(proc)
+                except requests.RequestException:
+                    pass
+            if pending and time.monotonic() > deadline:
+                names = ", ".join(p.name for p in pending)
+                raise StackError(f"not ready after {timeout:.0f} s: {names}")
+            if pending:
+                time.sleep(0.3)
+
+    def poll(self) -> Proc | None:
+        """Return a process that has exited, if any."""
+        return next((p for p in self.procs if p.popen and p.popen.poll() is not None), None)
+
+    def stop(self) -> None:
+        """Stop every process: SIGTERM, then SIGKILL after a grace period."""
+        for proc in reversed(self.procs):
+            if proc.popen and proc.popen.poll() is None:
+                os.killpg(proc.popen.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for proc in self.procs:
+            if proc.popen is None:
+                continue
+            try:
+                proc.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.popen.pid, signal.SIGKILL)
+                proc.popen.wait()
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
+
+
+def _print_ready(stack: Stack) -> None:
+    s = stack.settings
+    print(
+        "\n嘉定企业服务助手 is ready:\n"
+        f"  service (page, /healthz)   {stack.url('service')}/\n"
+        f"  Rasa server (REST webhook) {stack.url('Rasa server')}/webhooks/rest/webhook\n"
+        f"  action server              {stack.url('action server')}/health\n"
+        f"  talk to it: `make shell`, or\n"
+        f"  curl -s {stack.url('Rasa server')}/webhooks/rest/webhook "
+        '-H \'Content-Type: application/json\' -d \'{"sender": "me", "message": "你好"}\'\n'
+        f"Model {s.model_path}. Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+
+
+def run(settings: Settings) -> int:
+    """Start everything in the foreground until Ctrl-C or a child exits."""
+    stack = Stack(settings)
+    stopping = False
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    started = time.monotonic()
+    try:
+        stack.start()
+        stack.wait_ready()
+        _print_ready(stack)
+        print(f"(ready in {time.monotonic() - started:.1f} s)", flush=True)
+        while not stopping:
+            dead = stack.poll()
+            if dead is not None:
+                code = dead.popen.returncode if dead.popen else "?"
+                print(
+                    f"error: {dead.name} stopped (exit code {code}); stopping the others",
+                    file=sys.stderr,
+                )
+                return 1
+            time.sleep(0.5)
+        print("\nstopping ...", flush=True)
+        return 0
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def shell(settings: Settings, extra: Sequence[str] = ()) -> int:
+    """Run ``rasa shell`` on its own port, with an action server of its own if none runs."""
+    env = child_env(settings)
+    action_server: subprocess.Popen[bytes] | None = None
+    url = f"http://{settings.host}:{settings.action_port}/health"
+    try:
+        requests.get(url, timeout=2).raise_for_status()
+    except requests.RequestException:
+        port = settings.action_port
+        if not port_is_free(settings.host, port):
+            port = free_port()
+        shell_settings = settings.copy(update={"action_port": port})
+        env = child_env(shell_settings)
+        action_server = subprocess.Popen(
+            action_cmd(shell_settings),
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    port = settings.shell_port if port_is_free(settings.host, settings.shell_port) else free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "shell",
+        "--model",
+        str(settings.model_path),
+        "--endpoints",
+        "endpoints.yml",
+        "--port",
+        str(port),
+        *extra,
+    ]
+    try:
+        return subprocess.call(cmd, cwd=PROJECT_ROOT, env=env)
+    finally:
+        if action_server is not None:
+            action_server.terminate()
+            action_server.wait(timeout=STOP_TIMEOUT_S)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``make run`` and ``make shell``."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["run", "shell"])
+    args, extra = parser.parse_known_args(argv)
+    settings = get_settings()
+    if args.command == "run":
+        return run(settings)
+    return shell(settings, extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

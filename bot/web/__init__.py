@@ -1,0 +1,1 @@
+"""Pages served by the service (web chat and agent console come here)."""

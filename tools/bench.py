@@ -1,0 +1,208 @@
+"""`make bench`: NLU cross-validation, training time, start-up time and REST latency.
+
+Figures are printed (and written to results/bench.json); nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bot.settings import PROJECT_ROOT
+from bot.stack import free_port
+
+# A realistic spread of single-user turns for the latency run.
+LATENCY_MESSAGES = [
+    "你好",
+    "小规模纳税人增值税有减免吗",
+    "我们厂门口的路灯坏了半个月了，能不能找人修",
+    "查一下我的诉求进度",
+    "转人工",
+    "你是机器人吗",
+    "今天天气怎么样",
+    "好的，谢谢",
+    "再见",
+    "😀",
+]
+READY_MARK = "is ready"
+
+
+def machine() -> dict[str, Any]:
+    """Describe the machine the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except OSError:
+        mem_kb = 0
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1)}
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Return the ``pct`` percentile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def run_and_measure(n_messages: int) -> dict[str, Any]:
+    """Time an unchanged `make run` until ready, then REST round trips, then Ctrl-C."""
+    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "SERVICE_PORT": free_port()}
+    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
+    env = {**_env(), **{k: str(v) for k, v in ports.items()}, "TRACKER_DB": str(tmp / "t.db")}
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    ready_s = None
+    for line in proc.stdout:
+        if READY_MARK in line:
+            ready_s = time.monotonic() - started
+            break
+    if ready_s is None:
+        raise RuntimeError("`make run` did not become ready")
+    url = f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook"
+    sender = f"bench-{uuid.uuid4().hex}"
+    latencies = []
+    for i in range(n_messages):
+        text = LATENCY_MESSAGES[i % len(LATENCY_MESSAGES)]
+        t0 = time.perf_counter()
+        reply = requests.post(url, json={"sender": sender, "message": text}, timeout=30)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        reply.raise_for_status()
+    t0 = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=60)
+    return {
+        "ready_s": round(ready_s, 1),
+        "stop_s": round(time.monotonic() - t0, 1),
+        "messages": n_messages,
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "max_ms": round(max(latencies), 1),
+    }
+
+
+def training_time() -> dict[str, Any]:
+    """Train from clean (``--force``, into a temporary folder) and time it."""
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.monotonic()
+        subprocess.run(
+            [sys.executable, "-m", "rasa", "train", "--force", "--out", out],
+            cwd=PROJECT_ROOT,
+            env=_env(),
+            check=True,
+            capture_output=True,
+        )
+        return {"train_from_clean_s": round(time.monotonic() - t0, 1)}
+
+
+def cross_validation(folds: int) -> dict[str, Any]:
+    """Run Rasa's NLU cross-validation and return accuracy and F1 per intent."""
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.monotonic()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "test",
+                "nlu",
+                "--nlu",
+                "data/nlu",
+                "--config",
+                "config.yml",
+                "--cross-validation",
+                "--folds",
+                str(folds),
+                "--out",
+                out,
+            ],
+            cwd=PROJECT_ROOT,
+            env=_env(),
+            check=True,
+            capture_output=True,
+        )
+        report = json.loads((Path(out) / "intent_report.json").read_text())
+    per_intent = {
+        name: round(v["f1-score"], 3)
+        for name, v in sorted(report.items())
+        if isinstance(v, dict)
+        and "f1-score" in v
+        and name not in ("macro avg", "weighted avg", "micro avg")
+    }
+    return {
+        "folds": folds,
+        "accuracy": round(report["accuracy"], 4),
+        "macro_f1": round(report["macro avg"]["f1-score"], 4),
+        "per_intent_f1": per_intent,
+        "seconds": round(time.monotonic() - t0, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the benchmark figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--skip-cv", action="store_true")
+    parser.add_argument("--skip-train", action="store_true")
+    args = parser.parse_args(argv)
+    result: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M")}
+    print(f"machine: {result['machine']}", flush=True)
+    result["run"] = run_and_measure(args.messages)
+    r = result["run"]
+    print(f"unchanged `make run` ready in {r['ready_s']} s; Ctrl-C stopped all in {r['stop_s']} s")
+    print(
+        f"REST round trip, 1 user, {r['messages']} messages: "
+        f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms",
+        flush=True,
+    )
+    if not args.skip_train:
+        result["train"] = training_time()
+        print(f"training from clean: {result['train']['train_from_clean_s']} s", flush=True)
+    if not args.skip_cv:
+        cv = cross_validation(args.folds)
+        result["nlu_cv"] = cv
+        print(
+            f"NLU {cv['folds']}-fold cross-validation: accuracy {cv['accuracy']}, "
+            f"macro-F1 {cv['macro_f1']} ({cv['seconds']} s)"
+        )
+        for name, f1 in cv["per_intent_f1"].items():
+            print(f"  {name:<22} F1 {f1}")
+    out = PROJECT_ROOT / "results" / "bench.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    print(f"written to {out.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

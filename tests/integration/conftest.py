@@ -1,0 +1,66 @@
+"""Start the real service, action server and Rasa server on free ports for a test session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import yaml
+
+from bot.settings import PROJECT_ROOT, Settings, get_settings
+from bot.stack import Stack, StackError, free_port
+
+REPLY_TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Start the three processes with a fresh tracker database; stop them afterwards."""
+    tmp = tmp_path_factory.mktemp("stack")
+    base = get_settings()
+    settings = Settings(
+        rasa_auth_token="integration-" + free_port().__str__(),
+        model_path=base.model_path,
+        tracker_db=tmp / "tracker.db",
+        rasa_port=free_port(),
+        action_port=free_port(),
+        service_port=free_port(),
+    )
+    if not settings.model_path.exists():
+        pytest.fail(f"no trained model at {settings.model_path}: run the tests with `make test`")
+    running = Stack(settings, log_dir=tmp / "logs")
+    try:
+        running.start()
+        running.wait_ready()
+    except StackError as exc:
+        running.stop()
+        logs = "\n".join(
+            f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
+            for log in sorted((tmp / "logs").glob("*.log"))
+        )
+        pytest.fail(f"stack did not start: {exc}\n{logs}")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def responses() -> dict[str, list[dict[str, Any]]]:
+    """Return the domain's responses, to compare replies with what the domain says."""
+    domain = yaml.safe_load(Path(PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return dict(domain["responses"])
+
+
+@pytest.fixture
+def say(stack: Stack) -> Callable[[str, str], list[dict[str, Any]]]:
+    """Send one message over the REST channel and return the bot's messages."""
+    url = stack.url("Rasa server") + "/webhooks/rest/webhook"
+
+    def _say(sender: str, text: str) -> list[dict[str, Any]]:
+        reply = requests.post(url, json={"sender": sender, "message": text}, timeout=REPLY_TIMEOUT_S)
+        assert reply.status_code == 200, reply.text
+        return list(reply.json())
+
+    return _say

@@ -1,0 +1,127 @@
+"""Multi-turn conversations with the real processes over the REST channel."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+
+from bot.input_guard import MAX_MESSAGE_CHARS
+from bot.stack import Stack
+
+pytestmark = pytest.mark.integration
+
+Say = Callable[[str, str], list[dict[str, Any]]]
+Responses = dict[str, list[dict[str, Any]]]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def text_of(responses: Responses, name: str, **values: Any) -> str:
+    return str(responses[name][0]["text"]).format(**values)
+
+
+def new_sender() -> str:
+    return f"it-{uuid.uuid4().hex}"
+
+
+def test_health_endpoints(stack: Stack) -> None:
+    assert requests.get(stack.url("service") + "/healthz", timeout=5).json() == {"status": "ok"}
+    assert requests.get(stack.url("Rasa server") + "/", timeout=5).status_code == 200
+    assert requests.get(stack.url("action server") + "/health", timeout=5).status_code == 200
+
+
+def test_rasa_http_api_requires_the_token(stack: Stack) -> None:
+    status = stack.url("Rasa server") + "/status"
+    assert requests.get(status, timeout=5).status_code == 401
+    assert requests.get(status, params={"token": "wrong"}, timeout=5).status_code == 401
+    ok = requests.get(status, params={"token": stack.settings.rasa_auth_token}, timeout=5)
+    assert ok.status_code == 200
+    assert ok.json()["model_file"].endswith(".tar.gz")
+
+
+def test_multi_turn_conversation(say: Say, responses: Responses, stack: Stack) -> None:
+    user = new_sender()
+    [greeting] = say(user, "你好")
+    assert greeting["text"] == text_of(responses, "utter_greet")
+    assert [b["title"] for b in greeting["buttons"]] == ["政策咨询", "提交诉求", "查询进度", "联系人工"]
+
+    # Placeholders are honest: nothing is filed or looked up yet.
+    [appeal] = say(user, "我们厂区门口那条路坑坑洼洼的，货车进不来，能找人修一下吗")
+    assert appeal["text"] == text_of(responses, "utter_appeal_unavailable")
+    [policy] = say(user, "新招的研发总监想落户上海，区里有什么人才政策")
+    assert policy["text"] == text_of(responses, "utter_policy_unavailable")
+    [status] = say(user, "帮我查下诉求进度，编号JD-20261127-0042")
+    assert status["text"] == text_of(responses, "utter_status_unavailable")
+    [human] = say(user, "转人工")
+    assert human["text"] == text_of(responses, "utter_human_unavailable")
+
+    [challenge] = say(user, "你是真人还是机器人")
+    assert challenge["text"] == text_of(responses, "utter_iamabot")
+    [oos] = say(user, "明天上海会下雨吗")
+    assert oos["text"] == text_of(responses, "utter_out_of_scope")
+    [thanks] = say(user, "好的谢谢你")
+    assert thanks["text"] == text_of(responses, "utter_you_are_welcome")
+    [bye] = say(user, "拜拜")
+    assert bye["text"] == text_of(responses, "utter_goodbye")
+
+    # The conversation is kept in the SQLite tracker store.
+    tracker = requests.get(
+        f"{stack.url('Rasa server')}/conversations/{user}/tracker",
+        params={"token": stack.settings.rasa_auth_token},
+        timeout=10,
+    ).json()
+    said = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    assert said[0] == "你好" and said[-1] == "拜拜"
+    assert stack.settings.tracker_db.exists()
+
+
+def test_two_stage_fallback(say: Say, responses: Responses) -> None:
+    user = new_sender()
+    [first] = say(user, "/nlu_fallback")
+    assert first["text"] == text_of(responses, "utter_ask_rephrase_with_options")
+    assert first["buttons"], "the first stage offers the likely intents as buttons"
+    assert all(b["payload"].startswith("/") for b in first["buttons"])
+    [second] = say(user, "/nlu_fallback")
+    assert second["text"] == text_of(responses, "utter_default")
+    assert "12345" in second["text"]
+    # The conversation goes on normally afterwards.
+    [greeting] = say(user, "你好")
+    assert greeting["text"] == text_of(responses, "utter_greet")
+
+
+def test_fallback_clarified_by_a_button(say: Say, responses: Responses) -> None:
+    user = new_sender()
+    [first] = say(user, "/nlu_fallback")
+    payloads = {b["payload"] for b in first["buttons"]}
+    assert "/file_appeal" in payloads
+    [clarified] = say(user, "/file_appeal")
+    assert clarified["text"] == text_of(responses, "utter_appeal_unavailable")
+
+
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        ("", "utter_input_empty"),
+        ("   \n  ", "utter_input_empty"),
+        ("企" * 5000, "utter_input_too_long"),
+        ("😀😂👍🎉", "utter_input_no_words"),
+        ("How can I get a tax refund for my company?", "utter_input_not_chinese"),
+        ("<script>alert('x')</script>", "utter_input_markup"),
+        ('<a href="javascript:alert(1)">点我</a>', "utter_input_markup"),
+    ],
+)
+def test_bad_input_gets_a_polite_chinese_reply(
+    say: Say, responses: Responses, text: str, response: str
+) -> None:
+    user = new_sender()
+    # Twice in a row: both fallback stages answer with the specific reply.
+    for _ in range(2):
+        [reply] = say(user, text)
+        assert reply["text"] == text_of(responses, response, max_chars=MAX_MESSAGE_CHARS)
+        assert CJK.search(reply["text"])
+    [greeting] = say(user, "您好")
+    assert greeting["text"] == text_of(responses, "utter_greet")

@@ -307,8 +307,11 @@ def shell(settings: Settings, extra: Sequence[str] = ()) -> int:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            # Same session as the shell: a closed terminal (SIGHUP) ends it too.
         )
+    # Turn SIGHUP/SIGTERM into a normal exit so the finally below stops the action server.
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, lambda *_: sys.exit(1))
     port = settings.shell_port if port_is_free(settings.host, settings.shell_port) else free_port()
     cmd = [
         sys.executable,

@@ -1,19 +1,17 @@
-"""Load the glossary of `policies_kb/` and render the jieba user dictionary from it.
+"""Render the jieba user dictionary from the glossary and the entries' synonyms.
 
-Run ``python -m bot.kb.glossary`` (``make kb``) after editing the glossary; errors name the
-file and line.
+``make kb`` (``python -m bot.kb build``) runs this; errors name the file and line.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from bot.kb.schema import KbError, load_entries
 from bot.settings import PROJECT_ROOT
 
 KB_DIR = PROJECT_ROOT / "policies_kb"
@@ -27,13 +25,9 @@ SECTION_TAGS = {"departments": "nt", "places": "ns", "programmes": "nz"}
 _TERM_RE = re.compile(r"^\S{2,40}$")
 
 
-class GlossaryError(ValueError):
-    """A malformed glossary, with the file and line where the problem is."""
-
-    def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
-        self.path = path
-        self.line = line
+# A malformed glossary is reported like any other knowledge-base error.
+GlossaryError = KbError
+SYNONYM_TAG = "nz"
 
 
 @dataclass(frozen=True)
@@ -86,31 +80,24 @@ def render_userdict(terms: list[Term]) -> str:
     return "".join(f"{t.text} {t.tag}\n" for t in sorted(terms, key=lambda t: t.text))
 
 
+def kb_terms(kb_dir: Path) -> list[Term]:
+    """Return the glossary terms plus the entries' synonyms (glossary first, no repeats)."""
+    terms = load_glossary(kb_dir / GLOSSARY_FILE)
+    known = {t.text for t in terms}
+    for entry in load_entries(kb_dir):
+        for synonym in entry.synonyms:
+            if synonym not in known and _TERM_RE.match(synonym):
+                terms.append(Term(synonym, SYNONYM_TAG))
+                known.add(synonym)
+    return terms
+
+
 def build_userdict(kb_dir: Path = KB_DIR, out_dir: Path = USERDICT_DIR) -> Path:
     """Write the user dictionary for ``kb_dir`` into ``out_dir``; return its path."""
-    terms = load_glossary(kb_dir / GLOSSARY_FILE)
+    terms = kb_terms(kb_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / USERDICT_NAME
     text = render_userdict(terms)
     if not out.exists() or out.read_text(encoding="utf-8") != text:
         out.write_text(text, encoding="utf-8")
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Build the jieba user dictionary from the knowledge base (``make kb``)."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--kb", type=Path, default=KB_DIR)
-    parser.add_argument("--out", type=Path, default=USERDICT_DIR)
-    args = parser.parse_args(argv)
-    try:
-        out = build_userdict(args.kb, args.out)
-    except GlossaryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"jieba user dictionary: {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,6 +5,7 @@ from pathlib import Path
 import jieba
 import pytest
 
+from bot.kb.__main__ import main
 from bot.kb.glossary import (
     GLOSSARY_FILE,
     KB_DIR,
@@ -12,7 +13,6 @@ from bot.kb.glossary import (
     Term,
     build_userdict,
     load_glossary,
-    main,
     render_userdict,
 )
 
@@ -93,5 +93,6 @@ def test_cli_reports_error_and_exit_code(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / GLOSSARY_FILE).write_text("places:\n  - 南 翔\n", encoding="utf-8")
-    assert main(["--kb", str(tmp_path), "--out", str(tmp_path / "out")]) == 1
+    (tmp_path / "entries").mkdir()
+    assert main(["build", "--kb", str(tmp_path)]) == 1
     assert f"{GLOSSARY_FILE}:2:" in capsys.readouterr().err

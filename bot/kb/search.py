@@ -1,0 +1,78 @@
+"""Decide what to do with a policy question: answer, offer choices, or say nothing fits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from bot.kb.index import Hit, KbIndex
+
+MAX_CHOICES = 3
+
+
+class Decision(str, Enum):
+    """The outcome of a search."""
+
+    ANSWER = "answer"
+    CHOICES = "choices"
+    NO_MATCH = "no_match"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The decision, the entries it concerns and the ranked hits behind it."""
+
+    question: str
+    decision: Decision
+    hits: list[Hit]
+
+    @property
+    def selected(self) -> list[Hit]:
+        """The answered entry, the offered choices, or nothing."""
+        if self.decision is Decision.ANSWER:
+            return self.hits[:1]
+        if self.decision is Decision.CHOICES:
+            return self.hits[:MAX_CHOICES]
+        return []
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready view for staff."""
+        return {
+            "question": self.question,
+            "decision": self.decision.value,
+            "hits": [
+                {
+                    "entry_id": h.entry.id,
+                    "title": h.entry.title,
+                    "articles": list(h.entry.articles),
+                    "score": round(h.score, 4),
+                    "learned": round(h.learned, 4),
+                    "lexical": round(h.lexical, 3),
+                }
+                for h in self.hits
+            ],
+        }
+
+
+def decide(index: KbIndex, question: str, k: int = MAX_CHOICES) -> SearchResult:
+    """Rank entries for ``question`` and decide by the index's calibrated thresholds."""
+    hits = index.search(question, k=None)
+    named = {e.id for e in index.named(question)}
+    if named:
+        # The question is exactly an entry's title or synonym: those entries come first.
+        hits = sorted(hits, key=lambda h: h.entry.id not in named)
+        decision = Decision.ANSWER if len(named) == 1 else Decision.CHOICES
+        return SearchResult(question, decision, hits[:k])
+    params = index.params
+    top = hits[0].score if hits else 0.0
+    if top >= params.answer_threshold:
+        decision = Decision.ANSWER
+    elif top >= params.choice_threshold:
+        decision = Decision.CHOICES
+        # Offer only entries that are themselves plausible.
+        plausible = [h for h in hits[:MAX_CHOICES] if h.score >= params.choice_threshold / 2]
+        hits = plausible + [h for h in hits if h not in plausible]
+    else:
+        decision = Decision.NO_MATCH
+    return SearchResult(question, decision, hits[:k])

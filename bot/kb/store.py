@@ -1,0 +1,76 @@
+"""Build the KB index once (`make kb`) and load it quickly where answers are needed."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.kb.calibrate import OUT_OF_SCOPE_FILE, Calibration, calibrate
+from bot.kb.glossary import KB_DIR, USERDICT_DIR, USERDICT_NAME, build_userdict
+from bot.kb.index import KbIndex
+from bot.kb.nlu_export import existing_examples, export_examples
+from bot.kb.schema import load_entries
+from bot.settings import PROJECT_ROOT
+
+INDEX_FILE = PROJECT_ROOT / "build" / "kb" / "index.pkl"
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class StoredIndex:
+    """What `make kb` writes: the index, how it was calibrated and what it was built from."""
+
+    kb_hash: str
+    index: KbIndex
+    calibration: Calibration
+
+
+def kb_hash(kb_dir: Path = KB_DIR) -> str:
+    """Hash what the index is built and calibrated from (and the index code's version)."""
+    digest = hashlib.sha256(b"kb-index-v2")
+    digest.update(OUT_OF_SCOPE_FILE.read_bytes())
+    for path in sorted(p for p in kb_dir.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(kb_dir)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_index(kb_dir: Path = KB_DIR, out: Path = INDEX_FILE) -> StoredIndex:
+    """Validate the KB, write the jieba dictionary, calibrate, build and save the index."""
+    entries = load_entries(kb_dir)
+    userdict = build_userdict(kb_dir, USERDICT_DIR)
+    export_examples(entries, existing_examples())
+    calibration = calibrate(entries, userdict)
+    index = KbIndex.build(entries, userdict, calibration.params)
+    stored = StoredIndex(kb_hash(kb_dir), index, calibration)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(stored))
+    tmp.replace(out)
+    return stored
+
+
+def prepare(kb_dir: Path = KB_DIR, path: Path = INDEX_FILE) -> StoredIndex:
+    """Write the dictionary and NLU export (cheap, always) and build the index if stale."""
+    entries = load_entries(kb_dir)
+    build_userdict(kb_dir, USERDICT_DIR)
+    export_examples(entries, existing_examples())
+    return load_index(kb_dir, path)
+
+
+def load_index(kb_dir: Path = KB_DIR, path: Path = INDEX_FILE) -> StoredIndex:
+    """Load the saved index, rebuilding it if the KB changed since `make kb`."""
+    if path.exists():
+        stored = pickle.loads(path.read_bytes())  # written by build_index on this machine
+        if isinstance(stored, StoredIndex) and stored.kb_hash == kb_hash(kb_dir):
+            return stored
+        logger.warning("knowledge base changed since `make kb`; rebuilding the index")
+    return build_index(kb_dir, path)
+
+
+def default_userdict() -> Path:
+    """Path of the generated jieba user dictionary."""
+    return USERDICT_DIR / USERDICT_NAME

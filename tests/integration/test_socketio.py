@@ -1,8 +1,9 @@
-"""The socket.io channel (used by the web widget) answers over a real connection."""
+"""The socket.io channel (web widget) over a real connection, with session persistence."""
 
 from __future__ import annotations
 
 import queue
+import uuid
 from typing import Any
 
 import pytest
@@ -11,17 +12,34 @@ import socketio
 from bot.stack import Stack
 
 pytestmark = pytest.mark.integration
+TIMEOUT_S = 60
 
 
-def test_socketio_round_trip(stack: Stack) -> None:
+def _collect(
+    client: socketio.Client, q: queue.Queue[dict[str, Any]], until: int
+) -> list[dict[str, Any]]:
+    return [q.get(timeout=TIMEOUT_S) for _ in range(until)]
+
+
+def test_session_persistence_and_custom_payloads(stack: Stack) -> None:
     replies: queue.Queue[dict[str, Any]] = queue.Queue()
+    confirmed: queue.Queue[str] = queue.Queue()
     client = socketio.Client(reconnection=False)
     client.on("bot_uttered", replies.put)
+    client.on("session_confirm", confirmed.put)
     client.connect(stack.url("Rasa server"), transports=["polling"], wait_timeout=20)
+    session = uuid.uuid4().hex
     try:
-        client.emit("user_uttered", {"message": "你好", "session_id": client.sid})
-        first = replies.get(timeout=60)
+        client.emit("session_request", {"session_id": session})
+        assert confirmed.get(timeout=TIMEOUT_S) == session
+        client.emit("user_uttered", {"message": "你好", "session_id": session})
+        greeting = replies.get(timeout=TIMEOUT_S)
+        assert "嘉定企业服务助手" in greeting["text"]
+        assert [b["title"] for b in greeting["quick_replies"]][:2] == ["政策咨询", "提交诉求"]
+        # A policy answer: text, then the payload wrapped as {"custom": ...} (no crash).
+        client.emit("user_uttered", {"message": "人才金卡能提供哪些服务", "session_id": session})
+        text, custom = _collect(client, replies, 2)
+        assert text["text"].endswith("第二十九条）")
+        assert custom["custom"]["type"] == "policy_answer"
     finally:
         client.disconnect()
-    assert "嘉定企业服务助手" in first["text"]
-    assert [b["title"] for b in first["quick_replies"]][:2] == ["政策咨询", "提交诉求"]

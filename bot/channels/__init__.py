@@ -1,0 +1,1 @@
+"""Rasa input channels of the project (Rasa classes by nature)."""

@@ -1,0 +1,109 @@
+"""socket.io channel for the web widget: Rasa 3.6's own, with two bugs fixed.
+
+- With ``session_persistence: true`` the stock channel calls ``sio.enter_room`` without
+  awaiting it (it is a coroutine in python-socketio 5), so the socket never joins the
+  session's room and replies addressed to the session are lost.
+- ``send_custom_json`` does ``emit(**json_message)``, which crashes on any payload that is
+  not emit's keyword arguments (our ``policy_answer`` payloads); we send
+  ``{"custom": payload}`` like every other message.
+
+Registered in credentials.yml as ``bot.channels.socketio.ProjectSocketIOInput``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage, decode_bearer_token
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+
+class ProjectSocketIOOutput(SocketIOOutput):
+    """Output that wraps custom payloads as ``{"custom": ...}``."""
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Send a custom payload inside the usual bot message event."""
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class ProjectSocketIOInput(SocketIOInput):
+    """socket.io input whose session persistence works and whose payloads do not crash."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Keep the stock channel's name (and so its metadata and URLs)."""
+        return "socketio"
+
+    def get_output_channel(self) -> ProjectSocketIOOutput | None:
+        """Output channel for messages sent outside a user turn (e.g. agent replies)."""
+        if self.sio is None:
+            return None
+        return ProjectSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def _sender_id(self, sid: str, data: dict[str, Any]) -> str | None:
+        if not self.session_persistence:
+            return sid
+        session_id = data.get("session_id")
+        return str(session_id) if session_id else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Define the socket.io server and its events (mirrors Rasa's, with the fixes)."""
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None) -> bool:
+            if not self.jwt_key:
+                return True
+            token = (auth or {}).get("token")
+            return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: dict[str, Any] | None) -> None:
+            data = data or {}
+            if not data.get("session_id"):
+                data["session_id"] = uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, data["session_id"], namespace=self.namespace)
+            await sio.emit(
+                "session_confirm", data["session_id"], room=sid, namespace=self.namespace
+            )
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: dict[str, Any]) -> None:
+            sender_id = self._sender_id(sid, data or {})
+            if sender_id is None:
+                logger.warning("socket.io message without a session_id ignored")
+                return
+            metadata = (data or {}).get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            output = ProjectSocketIOOutput(sio, self.bot_message_evt)
+            await on_new_message(
+                UserMessage(
+                    str((data or {}).get("message", "")),
+                    output,
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
+
+        return socketio_webhook  # type: ignore[no-any-return]

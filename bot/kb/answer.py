@@ -6,7 +6,7 @@ ARCHITECTURE.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,16 @@ class AnswerFormat:
 
 
 @cache
+def format_strings(path: Path = FORMAT_FILE) -> dict[str, str]:
+    """Load every wording template of policies_kb/format.yml."""
+    return {str(k): str(v) for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
+
+
+@cache
 def answer_format(path: Path = FORMAT_FILE) -> AnswerFormat:
-    """Load the answer wording."""
-    return AnswerFormat(**yaml.safe_load(path.read_text(encoding="utf-8")))
+    """Load the wording around an answer."""
+    strings = format_strings(path)
+    return AnswerFormat(**{f.name: strings[f.name] for f in fields(AnswerFormat)})
 
 
 def chinese_article(number: int) -> str:

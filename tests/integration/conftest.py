@@ -59,7 +59,9 @@ def say(stack: Stack) -> Callable[[str, str], list[dict[str, Any]]]:
     url = stack.url("Rasa server") + "/webhooks/rest/webhook"
 
     def _say(sender: str, text: str) -> list[dict[str, Any]]:
-        reply = requests.post(url, json={"sender": sender, "message": text}, timeout=REPLY_TIMEOUT_S)
+        reply = requests.post(
+            url, json={"sender": sender, "message": text}, timeout=REPLY_TIMEOUT_S
+        )
         assert reply.status_code == 200, reply.text
         return list(reply.json())
 

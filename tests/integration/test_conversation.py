@@ -47,13 +47,19 @@ def test_multi_turn_conversation(say: Say, responses: Responses, stack: Stack) -
     user = new_sender()
     [greeting] = say(user, "你好")
     assert greeting["text"] == text_of(responses, "utter_greet")
-    assert [b["title"] for b in greeting["buttons"]] == ["政策咨询", "提交诉求", "查询进度", "联系人工"]
+    assert [b["title"] for b in greeting["buttons"]] == [
+        "政策咨询",
+        "提交诉求",
+        "查询进度",
+        "联系人工",
+    ]
 
     # Placeholders are honest: nothing is filed or looked up yet.
     [appeal] = say(user, "我们厂区门口那条路坑坑洼洼的，货车进不来，能找人修一下吗")
     assert appeal["text"] == text_of(responses, "utter_appeal_unavailable")
-    [policy] = say(user, "新招的研发总监想落户上海，区里有什么人才政策")
-    assert policy["text"] == text_of(responses, "utter_policy_unavailable")
+    policy = say(user, "新招的研发总监想落户上海，区里能帮忙吗")
+    assert policy[0]["text"].endswith("（依据：嘉府规〔2020〕8号 第二十九条）")
+    assert policy[1]["custom"]["type"] == "policy_answer"
     [status] = say(user, "帮我查下诉求进度，编号JD-20261127-0042")
     assert status["text"] == text_of(responses, "utter_status_unavailable")
     [human] = say(user, "转人工")
@@ -125,3 +131,47 @@ def test_bad_input_gets_a_polite_chinese_reply(
         assert CJK.search(reply["text"])
     [greeting] = say(user, "您好")
     assert greeting["text"] == text_of(responses, "utter_greet")
+
+
+def test_policy_answer_follows_contract_2(say: Say, responses: Responses) -> None:
+    user = new_sender()
+    messages = say(user, "生意做不下去了，公司怎么销户")
+    text, custom, disclaimer = messages
+    payload = custom["custom"]
+    assert set(payload) == {"type", "articles", "entry_id", "title", "departments", "source"}
+    assert payload["type"] == "policy_answer"
+    assert payload["articles"][0] == 16
+    assert payload["source"] == "嘉府规〔2020〕8号"
+    assert payload["departments"] == {"lead": ["区市场监管局"], "responsible": ["区税务局"]}
+    assert "牵头单位：区市场监管局" in text["text"]
+    assert text["text"].endswith("（依据：嘉府规〔2020〕8号 第十六条）")
+    assert disclaimer["text"] == text_of(responses, "utter_policy_disclaimer")
+    # The note comes once per conversation.
+    again = say(user, "注销还要登报公告吗")
+    assert all(m.get("text") != disclaimer["text"] for m in again)
+
+
+def test_policy_choice_button_answers_the_chosen_entry(say: Say) -> None:
+    user = new_sender()
+    messages = say(user, '/ask_policy{"kb_entry_id": "human-resources-silver-card"}')
+    assert messages[1]["custom"]["entry_id"] == "human-resources-silver-card"
+    assert messages[0]["text"].endswith("第二十九条）")
+
+
+def test_policy_menu_button_asks_for_the_question(say: Say, responses: Responses) -> None:
+    [reply] = say(new_sender(), "/ask_policy")
+    assert reply["text"] == text_of(responses, "utter_ask_policy_question")
+
+
+def test_followups_refer_to_the_entry_just_discussed(say: Say) -> None:
+    user = new_sender()
+    first = say(user, "生意做不下去了，公司怎么销户")
+    entry_id = first[1]["custom"]["entry_id"]
+    followup = say(user, "找哪个部门？")
+    assert "的牵头单位是区市场监管局" in followup[0]["text"]
+    assert followup[1]["custom"]["entry_id"] == entry_id
+    # A new topic switches cleanly.
+    silver = say(user, "那银卡呢？")
+    assert silver[1]["custom"]["entry_id"] == "human-resources-silver-card"
+    how = say(user, "需要什么条件？")
+    assert how[1]["custom"]["entry_id"] == "human-resources-silver-card"

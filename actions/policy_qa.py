@@ -1,0 +1,97 @@
+"""Answer policy questions from the knowledge base (Rasa glue; logic in bot.kb)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.kb.answer import answer_payload, answer_text, choices_payload
+from bot.kb.followup import detect_aspect, followup_text, is_bare_followup
+from bot.kb.schema import Entry
+from bot.kb.search import Decision, decide
+from bot.kb.store import StoredIndex, load_index
+
+ENTRY_SLOT = "kb_entry_id"
+DISCLAIMER_SLOT = "policy_disclaimer_shown"
+
+
+@cache
+def kb() -> StoredIndex:
+    """Load the knowledge-base index once per action server."""
+    return load_index()
+
+
+def choice_payload(entry: Entry) -> str:
+    """Button payload that asks for one entry."""
+    return f'/ask_policy{{"{ENTRY_SLOT}": "{entry.id}"}}'
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+class ActionAnswerPolicy(Action):
+    """Answer with the best entry, offer up to three, or say that nothing fits."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_answer_policy"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        """Search the KB for the latest message (or answer the entry a button chose)."""
+        stored = kb()
+        entries = {e.id: e for e in stored.index.entries}
+        chosen = _entity(tracker, ENTRY_SLOT)
+        if chosen in entries:
+            return self._answer(dispatcher, tracker, entries[chosen])
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if not text or text.startswith("/"):
+            # The menu button, not a question yet.
+            dispatcher.utter_message(response="utter_ask_policy_question")
+            return []
+        previous = entries.get(str(tracker.get_slot(ENTRY_SLOT) or ""))
+        aspect = detect_aspect(text)
+        if aspect is not None and is_bare_followup(text, stored.index.userdict):
+            # "找哪个部门？" after an answer: about that entry.
+            if previous is None:
+                dispatcher.utter_message(response="utter_ask_which_policy")
+                return []
+            dispatcher.utter_message(text=followup_text(previous, aspect))
+            dispatcher.utter_message(json_message=answer_payload(previous))
+            return [SlotSet(ENTRY_SLOT, previous.id)]
+        result = decide(stored.index, text)
+        if result.decision is Decision.ANSWER:
+            return self._answer(dispatcher, tracker, result.selected[0].entry)
+        if result.decision is Decision.CHOICES:
+            options = [h.entry for h in result.selected]
+            buttons = [{"title": e.title, "payload": choice_payload(e)} for e in options]
+            dispatcher.utter_message(response="utter_policy_choices", buttons=buttons)
+            dispatcher.utter_message(json_message=choices_payload(options))
+            return []
+        dispatcher.utter_message(response="utter_policy_no_match")
+        return [SlotSet(ENTRY_SLOT, None)]
+
+    @staticmethod
+    def _answer(
+        dispatcher: CollectingDispatcher, tracker: Tracker, entry: Entry
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=answer_text(entry))
+        dispatcher.utter_message(json_message=answer_payload(entry))
+        events: list[dict[str, Any]] = [SlotSet(ENTRY_SLOT, entry.id)]
+        if not tracker.get_slot(DISCLAIMER_SLOT):
+            dispatcher.utter_message(response="utter_policy_disclaimer")
+            events.append(SlotSet(DISCLAIMER_SLOT, True))
+        return events

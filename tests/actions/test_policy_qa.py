@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.policy_qa import DISCLAIMER_SLOT, ENTRY_SLOT, ActionAnswerPolicy, choice_payload, kb
+from bot.kb.answer import answer_text
+
+Messages = list[dict[str, Any]]
+
+
+def tracker_for(
+    text: str, entities: list[dict[str, Any]] | None = None, slots: dict[str, Any] | None = None
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": "ask_policy", "confidence": 0.99},
+        "entities": entities or [],
+    }
+    return Tracker("u", slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+def run(tracker: Tracker) -> tuple[Messages, list[Any]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAnswerPolicy().run(dispatcher, tracker, {}))
+    return dispatcher.messages, events
+
+
+def test_confident_answer_with_payload_and_one_disclaimer() -> None:
+    messages, events = run(tracker_for("生意做不下去了，公司怎么销户"))
+    entry = next(e for e in kb().index.entries if e.id == "government-services-deregistration")
+    assert messages[0]["text"] == answer_text(entry)
+    assert messages[1]["custom"]["type"] == "policy_answer"
+    assert messages[1]["custom"]["entry_id"] == entry.id
+    assert messages[2]["response"] == "utter_policy_disclaimer"
+    assert SlotSet(ENTRY_SLOT, entry.id) in events and SlotSet(DISCLAIMER_SLOT, True) in events
+    # Once per conversation: not again when the slot says it was shown.
+    messages, events = run(tracker_for("公司注销要多久", slots={DISCLAIMER_SLOT: True}))
+    assert all(m.get("response") != "utter_policy_disclaimer" for m in messages)
+    assert SlotSet(DISCLAIMER_SLOT, True) not in events
+
+
+def test_choice_button_answers_that_entry() -> None:
+    entity = [{"entity": ENTRY_SLOT, "value": "human-resources-silver-card"}]
+    messages, _ = run(
+        tracker_for('/ask_policy{"kb_entry_id": "human-resources-silver-card"}', entity)
+    )
+    assert messages[1]["custom"]["entry_id"] == "human-resources-silver-card"
+
+
+def test_unsure_offers_up_to_three_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = kb().index
+    question = "我们想上市"
+    top = index.search(question)[0].score
+    monkeypatch.setattr(
+        index,
+        "params",
+        dataclasses.replace(
+            index.params, answer_threshold=top + 0.01, choice_threshold=min(0.05, top)
+        ),
+    )
+    messages, events = run(tracker_for(question))
+    assert messages[0]["response"] == "utter_policy_choices"
+    buttons = messages[0]["buttons"]
+    assert 1 <= len(buttons) <= 3
+    payload = messages[1]["custom"]
+    assert payload["type"] == "policy_choices"
+    assert [o["title"] for o in payload["options"]] == [b["title"] for b in buttons]
+    for option, button in zip(payload["options"], buttons, strict=True):
+        entry = next(e for e in index.entries if e.id == option["entry_id"])
+        assert button["payload"] == choice_payload(entry)
+    assert events == []
+
+
+def test_nothing_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = kb().index
+    question = "番茄炒蛋先放蛋还是先放番茄"
+    top = index.search(question)[0].score
+    monkeypatch.setattr(
+        index,
+        "params",
+        dataclasses.replace(index.params, answer_threshold=top + 0.02, choice_threshold=top + 0.01),
+    )
+    messages, events = run(tracker_for(question))
+    assert [m["response"] for m in messages] == ["utter_policy_no_match"]
+    assert events == [SlotSet(ENTRY_SLOT, None)]
+
+
+def test_menu_button_asks_for_the_question() -> None:
+    messages, _ = run(tracker_for("/ask_policy"))
+    assert [m["response"] for m in messages] == ["utter_ask_policy_question"]
+
+
+def test_choice_payload_is_rasa_intent_syntax(make_tracker: Callable[..., Tracker]) -> None:
+    entry = kb().index.entries[0]
+    assert choice_payload(entry) == f'/ask_policy{{"kb_entry_id": "{entry.id}"}}'

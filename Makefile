@@ -19,8 +19,8 @@ bootstrap:  ## .venv with Python 3.10 and the locked dependencies
 setup: bootstrap  ## bootstrap + .env token + jieba dictionary + model (trained only on change)
 	@$(PY) -m tools.prepare
 
-kb: bootstrap  ## rebuild the jieba user dictionary from policies_kb/
-	@$(PY) -m bot.kb.glossary
+kb: bootstrap  ## validate policies_kb/, rebuild the jieba dictionary and the search index
+	@$(PY) -m bot.kb build
 
 train: setup  ## (setup trains when needed; this is the same)
 

@@ -6,9 +6,11 @@ Figures are printed (and written to results/bench.json); nothing here is a test.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
@@ -20,9 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 
+from bot.kb.search import Decision, decide
+from bot.kb.store import load_index
 from bot.settings import PROJECT_ROOT
 from bot.stack import free_port
+from tools.train import TRAINING_DATA
+
+DEV_SET = PROJECT_ROOT / "tests" / "data" / "policy_dev.yml"
+OUT_OF_DOMAIN = PROJECT_ROOT / "tests" / "data" / "out_of_domain.yml"
 
 # A realistic spread of single-user turns for the latency run.
 LATENCY_MESSAGES = [
@@ -127,6 +136,13 @@ def training_time() -> dict[str, Any]:
 def cross_validation(folds: int) -> dict[str, Any]:
     """Run Rasa's NLU cross-validation and return accuracy and F1 per intent."""
     with tempfile.TemporaryDirectory() as out:
+        # `rasa test nlu` takes one folder: gather the hand-written and the exported data.
+        nlu = Path(out) / "nlu"
+        nlu.mkdir()
+        for folder in TRAINING_DATA:
+            for path in sorted((PROJECT_ROOT / folder).rglob("*.yml")):
+                if "nlu:" in path.read_text(encoding="utf-8"):
+                    shutil.copy(path, nlu / f"{path.parent.name}-{path.name}")
         t0 = time.monotonic()
         subprocess.run(
             [
@@ -136,7 +152,7 @@ def cross_validation(folds: int) -> dict[str, Any]:
                 "test",
                 "nlu",
                 "--nlu",
-                "data/nlu",
+                str(nlu),
                 "--config",
                 "config.yml",
                 "--cross-validation",
@@ -167,6 +183,55 @@ def cross_validation(folds: int) -> dict[str, Any]:
     }
 
 
+def kb_evaluation() -> dict[str, Any]:
+    """Rank the development set and everyday requests; report accuracy, decisions, latency."""
+    stored = load_index()
+    index = stored.index
+    dev = yaml.safe_load(DEV_SET.read_text(encoding="utf-8"))["questions"]
+    ood = yaml.safe_load(OUT_OF_DOMAIN.read_text(encoding="utf-8"))["questions"]
+    latencies: list[float] = []
+    by_style: dict[str, list[tuple[bool, bool, str, bool]]] = {}
+    for item in dev:
+        t0 = time.perf_counter()
+        result = decide(index, item["q"])
+        latencies.append((time.perf_counter() - t0) * 1000)
+        firsts = [h.entry.articles[0] for h in result.hits[:3]]
+        expected = set(item["articles"])
+        by_style.setdefault(item["style"], []).append(
+            (
+                firsts[0] in expected,
+                bool(expected & set(firsts)),
+                result.decision.value,
+                firsts[0] in expected,
+            )
+        )
+    report: dict[str, Any] = {"calibration": dataclasses.asdict(stored.calibration)}
+    for style, rows in sorted(by_style.items()):
+        answered = [r for r in rows if r[2] == Decision.ANSWER.value]
+        report[style] = {
+            "n": len(rows),
+            "top1": round(statistics.mean(r[0] for r in rows), 3),
+            "top3": round(statistics.mean(r[1] for r in rows), 3),
+            "answered": round(len(answered) / len(rows), 3),
+            "choices": round(sum(r[2] == Decision.CHOICES.value for r in rows) / len(rows), 3),
+            "no_match": round(sum(r[2] == Decision.NO_MATCH.value for r in rows) / len(rows), 3),
+            "answer_precision": round(statistics.mean(r[3] for r in answered), 3)
+            if answered
+            else None,
+        }
+    ood_decisions = [decide(index, q).decision for q in ood]
+    report["out_of_domain"] = {
+        "n": len(ood),
+        "answered": round(ood_decisions.count(Decision.ANSWER) / len(ood), 3),
+        "choices": round(ood_decisions.count(Decision.CHOICES) / len(ood), 3),
+    }
+    report["search_ms"] = {
+        "p50": round(statistics.median(latencies), 2),
+        "p95": round(percentile(latencies, 95), 2),
+    }
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the benchmark figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -174,9 +239,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--skip-cv", action="store_true")
     parser.add_argument("--skip-train", action="store_true")
+    parser.add_argument("--kb-only", action="store_true", help="only the KB evaluation")
     args = parser.parse_args(argv)
     result: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M")}
     print(f"machine: {result['machine']}", flush=True)
+    kb = result["kb"] = kb_evaluation()
+    print(f"KB calibration: {kb['calibration']}")
+    for style in ("colloquial", "formal"):
+        print(f"KB dev set, {style}: {kb[style]}")
+    print(
+        f"KB everyday requests: {kb['out_of_domain']}; search latency {kb['search_ms']} ms",
+        flush=True,
+    )
+    if args.kb_only:
+        return 0
     result["run"] = run_and_measure(args.messages)
     r = result["run"]
     print(f"unchanged `make run` ready in {r['ready_s']} s; Ctrl-C stopped all in {r['stop_s']} s")

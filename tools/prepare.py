@@ -1,10 +1,14 @@
-"""Everything `make setup` does after the venv exists: .env, jieba dictionary, model."""
+"""Do everything `make setup` does after the venv exists.
+
+That is: .env, the KB (dictionary, NLU export, index) and the model.
+"""
 
 from __future__ import annotations
 
 import sys
 
-from bot.kb.glossary import GlossaryError, build_userdict
+from bot.kb.schema import KbError
+from bot.kb.store import prepare
 from bot.settings import PROJECT_ROOT, get_settings
 from tools.envfile import ENV_FILE, ensure_auth_token
 from tools.train import train_if_needed
@@ -15,8 +19,8 @@ def main() -> int:
     if ensure_auth_token():
         print(f"==> generated RASA_AUTH_TOKEN into {ENV_FILE.relative_to(PROJECT_ROOT)}")
     try:
-        build_userdict()
-    except GlossaryError as exc:
+        prepare()
+    except KbError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     settings = get_settings()

@@ -16,7 +16,9 @@ from pathlib import Path
 from bot.kb.glossary import USERDICT_DIR
 from bot.settings import PROJECT_ROOT
 
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "policies_kb")
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "policies_kb", "build/nlu")
+# NLU/story data Rasa trains on: hand-written data/ plus what `make kb` exports (build/nlu).
+TRAINING_DATA = ("data", "build/nlu")
 STAMP_SUFFIX = ".stamp.json"
 
 
@@ -25,7 +27,10 @@ def hash_paths(paths: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
     files: list[Path] = []
     for path in paths:
-        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.exists():
+            files.append(path)
     for file in files:
         digest.update(str(file.relative_to(root)).encode())
         digest.update(b"\0")
@@ -64,6 +69,8 @@ def train_if_needed(model: Path, force: bool = False) -> Path:
         str(model.parent),
         "--fixed-model-name",
         name,
+        "--data",
+        *TRAINING_DATA,
     ]
     if force:
         cmd.append("--force")

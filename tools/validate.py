@@ -19,6 +19,7 @@ from actions.fallback import OPTION_PREFIX
 from bot.fallback import problem_response
 from bot.input_guard import InputProblem
 from bot.settings import PROJECT_ROOT
+from tools.train import TRAINING_DATA
 
 _UNUSED_RE = re.compile(r"The utterance '(\w+)' is not used in any story or rule")
 _LITERAL_RE = re.compile(r"""response=["'](utter_\w+)["']""")
@@ -60,7 +61,7 @@ def main() -> int:
     """Validate the training data; exit 1 on an error or an unexplained warning."""
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     proc = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate"],
+        [sys.executable, "-m", "rasa", "data", "validate", "--data", *TRAINING_DATA],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import PROJECT_ROOT, get_settings
+from tools.train import TRAINING_DATA
 from tools.validate import explained_responses, unexplained_warnings
 
 pytestmark = pytest.mark.slow
@@ -28,7 +29,7 @@ def _rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
 
 
 def test_data_validates_with_no_unexplained_warning() -> None:
-    proc = _rasa("data", "validate")
+    proc = _rasa("data", "validate", "--data", *TRAINING_DATA)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-3000:]
     assert unexplained_warnings(output, explained_responses()) == []
@@ -45,10 +46,14 @@ def test_unexplained_warning_is_caught() -> None:
 
 def test_stories_pass_with_no_prediction_error(tmp_path: Path) -> None:
     proc = _rasa(
-        "test", "core",
-        "--model", str(get_settings().model_path),
-        "--stories", "tests/stories",
-        "--out", str(tmp_path),
+        "test",
+        "core",
+        "--model",
+        str(get_settings().model_path),
+        "--stories",
+        "tests/stories",
+        "--out",
+        str(tmp_path),
         "--fail-on-prediction-errors",
     )
     failed = tmp_path / "failed_test_stories.yml"

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.kb.answer import answer_payload, answer_text, choices_payload
 from bot.kb.followup import detect_aspect, followup_text, is_bare_followup
+from bot.kb.quantities import quantity_lines, rule_entries
 from bot.kb.schema import Entry
 from bot.kb.search import Decision, decide
 from bot.kb.store import StoredIndex, load_index
@@ -72,9 +73,10 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(text=followup_text(previous, aspect))
             dispatcher.utter_message(json_message=answer_payload(previous))
             return [SlotSet(ENTRY_SLOT, previous.id)]
-        result = decide(stored.index, text)
+        result = decide(stored.index, text, prefer=frozenset(rule_entries(text)))
         if result.decision is Decision.ANSWER:
-            return self._answer(dispatcher, tracker, result.selected[0].entry)
+            entry = result.selected[0].entry
+            return self._answer(dispatcher, tracker, entry, quantity_lines(text, entry.id))
         if result.decision is Decision.CHOICES:
             options = [h.entry for h in result.selected]
             buttons = [{"title": e.title, "payload": choice_payload(e)} for e in options]
@@ -86,9 +88,12 @@ class ActionAnswerPolicy(Action):
 
     @staticmethod
     def _answer(
-        dispatcher: CollectingDispatcher, tracker: Tracker, entry: Entry
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        entry: Entry,
+        notes: list[str] | None = None,
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=answer_text(entry))
+        dispatcher.utter_message(text=answer_text(entry, notes or []))
         dispatcher.utter_message(json_message=answer_payload(entry))
         events: list[dict[str, Any]] = [SlotSet(ENTRY_SLOT, entry.id)]
         if not tracker.get_slot(DISCLAIMER_SLOT):

@@ -6,6 +6,7 @@ ARCHITECTURE.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -78,9 +79,9 @@ def period_line(entry: Entry) -> str:
     )
 
 
-def answer_text(entry: Entry) -> str:
-    """Return the full answer: the entry's answer, departments, period note, citation."""
-    parts = [entry.answer, departments_line(entry), period_line(entry)]
+def answer_text(entry: Entry, notes: Sequence[str] = ()) -> str:
+    """Return the full answer: the entry's answer, departments, period, notes, citation."""
+    parts = [entry.answer, departments_line(entry), period_line(entry), *notes]
     return "\n".join(p for p in parts if p) + "\n" + citation(entry)
 
 

@@ -53,5 +53,14 @@ def _is_idiom(text: str, match: str) -> bool:
 
 
 def unsupported_numbers(text: str, source_compact: str) -> list[str]:
-    """Return the numbers stated in ``text`` that do not occur in the source text."""
-    return [n for n in stated_numbers(text) if n not in source_compact]
+    """Return the numbers stated in ``text`` that do not occur in the source text.
+
+    An Arabic number must occur as a whole number of the source (20 is not in "2020");
+    a Chinese count must occur as written.
+    """
+    source_numbers = set(_ARABIC_RE.findall(source_compact))
+    return [
+        n
+        for n in stated_numbers(text)
+        if (n not in source_numbers if _ARABIC_RE.fullmatch(n) else n not in source_compact)
+    ]

@@ -55,8 +55,14 @@ class SearchResult:
         }
 
 
-def decide(index: KbIndex, question: str, k: int = MAX_CHOICES) -> SearchResult:
-    """Rank entries for ``question`` and decide by the index's calibrated thresholds."""
+def decide(
+    index: KbIndex, question: str, k: int = MAX_CHOICES, prefer: frozenset[str] = frozenset()
+) -> SearchResult:
+    """Rank entries for ``question`` and decide by the index's calibrated thresholds.
+
+    ``prefer``: entries the question's own content points at (e.g. a quantity that one of
+    them has thresholds for); one of them among the top choices is answered outright.
+    """
     hits = index.search(question, k=None)
     named = {e.id for e in index.named(question)}
     if named:
@@ -66,6 +72,10 @@ def decide(index: KbIndex, question: str, k: int = MAX_CHOICES) -> SearchResult:
         return SearchResult(question, decision, hits[:k])
     params = index.params
     top = hits[0].score if hits else 0.0
+    preferred = [h for h in hits[:MAX_CHOICES] if h.entry.id in prefer]
+    if top < params.answer_threshold and top >= params.choice_threshold and preferred:
+        hits = preferred[:1] + [h for h in hits if h is not preferred[0]]
+        return SearchResult(question, Decision.ANSWER, hits[:k])
     if top >= params.answer_threshold:
         decision = Decision.ANSWER
     elif top >= params.choice_threshold:

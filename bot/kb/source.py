@@ -38,6 +38,7 @@ _DEPTS_RE = re.compile(
     r"[（(](?:牵头单位：(?P<lead>[^；;）)]*)[；;])?\s*责任单位：(?P<resp>[^）)]*)[）)]"
 )
 _SPLIT_RE = re.compile(r"[、，,]")
+_ARTICLE_NUMBER_RE = re.compile(r"(?m)^\s*\d{1,2}\.\s*")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,12 @@ def parse_articles(text: str) -> dict[int, Article]:
 
 @cache
 def load_source(document: str) -> tuple[str, dict[int, Article]]:
-    """Return the compact text (no whitespace) and the articles of ``document``."""
+    """Return the document's text (no whitespace, no article numbers) and its articles.
+
+    Facts are checked against this text, so an article's number ("20.") does not count as
+    the source stating 20 of something.
+    """
     path = Path(SOURCE_DIR / SOURCES[document].file)
     text = path.read_text(encoding="utf-8")
-    return re.sub(r"\s+", "", text), parse_articles(text)
+    without_numbers = _ARTICLE_NUMBER_RE.sub("", text)
+    return re.sub(r"\s+", "", without_numbers), parse_articles(text)

@@ -12,7 +12,8 @@ from bot.kb.calibrate import OUT_OF_SCOPE_FILE, Calibration, calibrate
 from bot.kb.glossary import KB_DIR, USERDICT_DIR, USERDICT_NAME, build_userdict
 from bot.kb.index import KbIndex
 from bot.kb.nlu_export import existing_examples, export_examples
-from bot.kb.schema import load_entries
+from bot.kb.quantities import load_rules
+from bot.kb.schema import KbError, load_entries
 from bot.settings import PROJECT_ROOT
 
 INDEX_FILE = PROJECT_ROOT / "build" / "kb" / "index.pkl"
@@ -38,10 +39,22 @@ def kb_hash(kb_dir: Path = KB_DIR) -> str:
     return digest.hexdigest()
 
 
+def check_rules(kb_dir: Path, entry_ids: set[str]) -> None:
+    """Validate the quantity thresholds (thresholds.yml) against the source and the entries."""
+    path = kb_dir / "thresholds.yml"
+    if not path.exists():
+        return
+    load_rules.cache_clear()
+    unknown = {r.entry for r in load_rules(path)} - entry_ids
+    if unknown:
+        raise KbError(path, 1, f"unknown entries: {', '.join(sorted(unknown))}")
+
+
 def build_index(kb_dir: Path = KB_DIR, out: Path = INDEX_FILE) -> StoredIndex:
     """Validate the KB, write the jieba dictionary, calibrate, build and save the index."""
     entries = load_entries(kb_dir)
     userdict = build_userdict(kb_dir, USERDICT_DIR)
+    check_rules(kb_dir, {e.id for e in entries})
     export_examples(entries, existing_examples())
     calibration = calibrate(entries, userdict)
     index = KbIndex.build(entries, userdict, calibration.params)
@@ -57,6 +70,7 @@ def prepare(kb_dir: Path = KB_DIR, path: Path = INDEX_FILE) -> StoredIndex:
     """Write the dictionary and NLU export (cheap, always) and build the index if stale."""
     entries = load_entries(kb_dir)
     build_userdict(kb_dir, USERDICT_DIR)
+    check_rules(kb_dir, {e.id for e in entries})
     export_examples(entries, existing_examples())
     return load_index(kb_dir, path)
 

@@ -175,3 +175,28 @@ def test_followups_refer_to_the_entry_just_discussed(say: Say) -> None:
     assert silver[1]["custom"]["entry_id"] == "human-resources-silver-card"
     how = say(user, "需要什么条件？")
     assert how[1]["custom"]["entry_id"] == "human-resources-silver-card"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id", "service"),
+    [
+        (
+            "我们外资项目投资五千万美元，区里谁来对接",
+            "communication-key-projects",
+            "由相关职能部门和街镇领导联系",
+        ),
+        (
+            "内资项目投资二十亿，区领导会联系我们吗",
+            "communication-key-projects",
+            "由区四套班子领导联系",
+        ),
+        ("六千平方米的仓库，施工许可怎么办比较快", "construction-one-stop-center", "“一站式中心”"),
+    ],
+)
+def test_quantities_are_compared_with_the_thresholds(
+    say: Say, question: str, entry_id: str, service: str
+) -> None:
+    messages = say(new_sender(), question)
+    assert messages[1]["custom"]["entry_id"] == entry_id
+    assert service in messages[0]["text"]
+    assert messages[0]["text"].endswith("条）")

@@ -16,3 +16,7 @@ def test_unsupported_numbers_against_a_source() -> None:
     source = "设立1000万元资金，用好105个指标"
     assert unsupported_numbers("设立1000万元资金", source) == []
     assert unsupported_numbers("设立2000万元资金，三个指标", source) == ["2000", "三个"]
+
+
+def test_a_number_inside_another_is_not_support() -> None:
+    assert unsupported_numbers("有20个", "2020年") == ["20"]

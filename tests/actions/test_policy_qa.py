@@ -55,17 +55,22 @@ def test_choice_button_answers_that_entry() -> None:
     assert messages[1]["custom"]["entry_id"] == "human-resources-silver-card"
 
 
+def force_thresholds(
+    monkeypatch: pytest.MonkeyPatch, question: str, answer_above: float, choice_at: float
+) -> None:
+    """Set the thresholds relative to the top score of ``question``."""
+    index = kb().index
+    top = index.search(question)[0].score
+    params = dataclasses.replace(
+        index.params, answer_threshold=top + answer_above, choice_threshold=choice_at
+    )
+    monkeypatch.setattr(index, "params", params)
+
+
 def test_unsure_offers_up_to_three_choices(monkeypatch: pytest.MonkeyPatch) -> None:
     index = kb().index
     question = "我们想上市"
-    top = index.search(question)[0].score
-    monkeypatch.setattr(
-        index,
-        "params",
-        dataclasses.replace(
-            index.params, answer_threshold=top + 0.01, choice_threshold=min(0.05, top)
-        ),
-    )
+    force_thresholds(monkeypatch, question, 0.01, min(0.05, index.search(question)[0].score))
     messages, events = run(tracker_for(question))
     assert messages[0]["response"] == "utter_policy_choices"
     buttons = messages[0]["buttons"]
@@ -80,14 +85,9 @@ def test_unsure_offers_up_to_three_choices(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_nothing_fits(monkeypatch: pytest.MonkeyPatch) -> None:
-    index = kb().index
     question = "番茄炒蛋先放蛋还是先放番茄"
-    top = index.search(question)[0].score
-    monkeypatch.setattr(
-        index,
-        "params",
-        dataclasses.replace(index.params, answer_threshold=top + 0.02, choice_threshold=top + 0.01),
-    )
+    top = kb().index.search(question)[0].score
+    force_thresholds(monkeypatch, question, 0.02, top + 0.01)
     messages, events = run(tracker_for(question))
     assert [m["response"] for m in messages] == ["utter_policy_no_match"]
     assert events == [SlotSet(ENTRY_SLOT, None)]

@@ -27,6 +27,14 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def trained_once(project: Path) -> Path:
+    """Train the miniature project once; return its model path."""
+    model = project / "models" / "m.tar.gz"
+    model.parent.mkdir()
+    train.train_if_needed(model)
+    return model
+
+
 @pytest.fixture
 def trainings(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """Record `rasa train` calls instead of training (the decision is under test)."""
@@ -45,9 +53,7 @@ def trainings(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
 
 def test_trains_forced_first_then_not_at_all(project: Path, trainings: list[list[str]]) -> None:
-    model = project / "models" / "m.tar.gz"
-    model.parent.mkdir()
-    train.train_if_needed(model)
+    model = trained_once(project)
     assert len(trainings) == 1 and "--force" in trainings[0]
     stamp = json.loads((project / "models" / "m.stamp.json").read_text())
     assert set(stamp) == {"inputs", "userdict"}
@@ -56,9 +62,7 @@ def test_trains_forced_first_then_not_at_all(project: Path, trainings: list[list
 
 
 def test_changed_data_trains_incrementally(project: Path, trainings: list[list[str]]) -> None:
-    model = project / "models" / "m.tar.gz"
-    model.parent.mkdir()
-    train.train_if_needed(model)
+    model = trained_once(project)
     (project / "data" / "nlu" / "basics.yml").write_text("nlu: [changed]\n")
     train.train_if_needed(model)
     assert len(trainings) == 2 and "--force" not in trainings[1]
@@ -66,27 +70,21 @@ def test_changed_data_trains_incrementally(project: Path, trainings: list[list[s
 
 @pytest.mark.parametrize("edit", ["policies_kb/glossary.yml", "domain.yml", "config.yml"])
 def test_each_input_counts(project: Path, trainings: list[list[str]], edit: str) -> None:
-    model = project / "models" / "m.tar.gz"
-    model.parent.mkdir()
-    train.train_if_needed(model)
+    model = trained_once(project)
     (project / edit).write_text("changed\n")
     train.train_if_needed(model)
     assert len(trainings) == 2
 
 
 def test_changed_dictionary_forces_training(project: Path, trainings: list[list[str]]) -> None:
-    model = project / "models" / "m.tar.gz"
-    model.parent.mkdir()
-    train.train_if_needed(model)
+    model = trained_once(project)
     (project / "build" / "jieba" / "userdict.txt").write_text("马陆镇 ns\n安亭镇 ns\n")
     train.train_if_needed(model)
     assert len(trainings) == 2 and "--force" in trainings[1]
 
 
 def test_missing_model_trains_again(project: Path, trainings: list[list[str]]) -> None:
-    model = project / "models" / "m.tar.gz"
-    model.parent.mkdir()
-    train.train_if_needed(model)
+    model = trained_once(project)
     model.unlink()
     train.train_if_needed(model)
     assert len(trainings) == 2

@@ -27,6 +27,10 @@ def kb() -> StoredIndex:
     return load_index()
 
 
+# Load at start-up, so the first question is not slow and a broken KB fails loudly.
+kb()
+
+
 def choice_payload(entry: Entry) -> str:
     """Button payload that asks for one entry."""
     return f'/ask_policy{{"{ENTRY_SLOT}": "{entry.id}"}}'

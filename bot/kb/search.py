@@ -26,15 +26,7 @@ class SearchResult:
     question: str
     decision: Decision
     hits: list[Hit]
-
-    @property
-    def selected(self) -> list[Hit]:
-        """The answered entry, the offered choices, or nothing."""
-        if self.decision is Decision.ANSWER:
-            return self.hits[:1]
-        if self.decision is Decision.CHOICES:
-            return self.hits[:MAX_CHOICES]
-        return []
+    selected: list[Hit]  # the answered entry, the offered choices, or nothing
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready view for staff."""
@@ -68,21 +60,21 @@ def decide(
     if named:
         # The question is exactly an entry's title or synonym: those entries come first.
         hits = sorted(hits, key=lambda h: h.entry.id not in named)
-        decision = Decision.ANSWER if len(named) == 1 else Decision.CHOICES
-        return SearchResult(question, decision, hits[:k])
+        if len(named) == 1:
+            return SearchResult(question, Decision.ANSWER, hits[:k], hits[:1])
+        return SearchResult(
+            question, Decision.CHOICES, hits[:k], hits[: min(len(named), MAX_CHOICES)]
+        )
     params = index.params
     top = hits[0].score if hits else 0.0
     preferred = [h for h in hits[:MAX_CHOICES] if h.entry.id in prefer]
-    if top < params.answer_threshold and top >= params.choice_threshold and preferred:
+    if params.choice_threshold <= top < params.answer_threshold and preferred:
         hits = preferred[:1] + [h for h in hits if h is not preferred[0]]
-        return SearchResult(question, Decision.ANSWER, hits[:k])
+        return SearchResult(question, Decision.ANSWER, hits[:k], hits[:1])
     if top >= params.answer_threshold:
-        decision = Decision.ANSWER
-    elif top >= params.choice_threshold:
-        decision = Decision.CHOICES
-        # Offer only entries that are themselves plausible.
+        return SearchResult(question, Decision.ANSWER, hits[:k], hits[:1])
+    if top >= params.choice_threshold:
+        # Offer only entries that are themselves plausible (the first always is).
         plausible = [h for h in hits[:MAX_CHOICES] if h.score >= params.choice_threshold / 2]
-        hits = plausible + [h for h in hits if h not in plausible]
-    else:
-        decision = Decision.NO_MATCH
-    return SearchResult(question, decision, hits[:k])
+        return SearchResult(question, Decision.CHOICES, hits[:k], plausible)
+    return SearchResult(question, Decision.NO_MATCH, hits[:k], [])

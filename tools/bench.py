@@ -77,8 +77,9 @@ def percentile(values: list[float], pct: float) -> float:
 def run_and_measure(n_messages: int) -> dict[str, Any]:
     """Time an unchanged `make run` until ready, then REST round trips, then Ctrl-C."""
     ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "SERVICE_PORT": free_port()}
-    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
-    env = {**_env(), **{k: str(v) for k, v in ports.items()}, "TRACKER_DB": str(tmp / "t.db")}
+    tmp = tempfile.TemporaryDirectory(prefix="bench-")
+    tracker_db = str(Path(tmp.name) / "t.db")
+    env = {**_env(), **{k: str(v) for k, v in ports.items()}, "TRACKER_DB": tracker_db}
     started = time.monotonic()
     proc = subprocess.Popen(
         ["make", "--no-print-directory", "run"],
@@ -109,6 +110,7 @@ def run_and_measure(n_messages: int) -> dict[str, Any]:
     t0 = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)
     proc.wait(timeout=60)
+    tmp.cleanup()
     return {
         "ready_s": round(ready_s, 1),
         "stop_s": round(time.monotonic() - t0, 1),
@@ -190,7 +192,7 @@ def kb_evaluation() -> dict[str, Any]:
     dev = yaml.safe_load(DEV_SET.read_text(encoding="utf-8"))["questions"]
     ood = yaml.safe_load(OUT_OF_DOMAIN.read_text(encoding="utf-8"))["questions"]
     latencies: list[float] = []
-    by_style: dict[str, list[tuple[bool, bool, str, bool]]] = {}
+    by_style: dict[str, list[tuple[bool, bool, str]]] = {}
     for item in dev:
         t0 = time.perf_counter()
         result = decide(index, item["q"])
@@ -198,12 +200,7 @@ def kb_evaluation() -> dict[str, Any]:
         firsts = [h.entry.articles[0] for h in result.hits[:3]]
         expected = set(item["articles"])
         by_style.setdefault(item["style"], []).append(
-            (
-                firsts[0] in expected,
-                bool(expected & set(firsts)),
-                result.decision.value,
-                firsts[0] in expected,
-            )
+            (firsts[0] in expected, bool(expected & set(firsts)), result.decision.value)
         )
     report: dict[str, Any] = {"calibration": dataclasses.asdict(stored.calibration)}
     for style, rows in sorted(by_style.items()):
@@ -215,7 +212,7 @@ def kb_evaluation() -> dict[str, Any]:
             "answered": round(len(answered) / len(rows), 3),
             "choices": round(sum(r[2] == Decision.CHOICES.value for r in rows) / len(rows), 3),
             "no_match": round(sum(r[2] == Decision.NO_MATCH.value for r in rows) / len(rows), 3),
-            "answer_precision": round(statistics.mean(r[3] for r in answered), 3)
+            "answer_precision": round(statistics.mean(r[0] for r in answered), 3)
             if answered
             else None,
         }

@@ -6,12 +6,15 @@ Every error names the file and line, so staff can fix the YAML they edited.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.kb.errors import KbError
+from bot.kb.finder_config import FINDER_FILE, FinderConfig, check_tags, load_config
 from bot.kb.numbers import unsupported_numbers
 from bot.kb.source import SOURCES, load_source
 
@@ -19,20 +22,16 @@ ENTRIES_DIR = "entries"
 MAX_ANSWER_CHARS = 250
 MAX_TITLE_CHARS = 20
 MIN_QUESTIONS = 15
+MAX_SUMMARY_CHARS = 40
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TOPIC_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
 
 STR_FIELDS = ("id", "title", "source", "answer", "who", "period")
 LIST_FIELDS = ("facts", "lead", "responsible", "how", "synonyms", "questions")
+# Only entries the policy finder lists have these: the step tags and a one-line summary.
+OPTIONAL_FIELDS = ("finder", "summary")
 
-
-class KbError(ValueError):
-    """A problem in a knowledge-base file, with the file and line where it is."""
-
-    def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
-        self.path = path
-        self.line = line
+__all__ = ["Entry", "KbError", "load_entries", "load_topic_file", "tidy"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +55,9 @@ class Entry:
     questions: tuple[str, ...]
     path: str
     line: int
+    # Policy finder tags (step key, option codes) and one-line summary; None = not listed.
+    finder: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    summary: str = ""
 
 
 _CJK_SPACE_RE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
@@ -74,7 +76,7 @@ def _key_lines(node: yaml.Node) -> dict[str, int]:
 
 
 def _check_entry(
-    raw: Any, path: Path, line: int, keys: dict[str, int], topic: str
+    raw: Any, path: Path, line: int, keys: dict[str, int], topic: str, finder: FinderConfig | None
 ) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise KbError(path, line, "an entry must be a mapping of fields")
@@ -85,7 +87,7 @@ def _check_entry(
     missing = [f for f in (*STR_FIELDS, *LIST_FIELDS, "articles") if f not in raw]
     if missing:
         raise fail("id", f"missing field(s): {', '.join(missing)}")
-    unknown = sorted(set(raw) - {*STR_FIELDS, *LIST_FIELDS, "articles"})
+    unknown = sorted(set(raw) - {*STR_FIELDS, *LIST_FIELDS, *OPTIONAL_FIELDS, "articles"})
     if unknown:
         raise fail(unknown[0], f"unknown field(s): {', '.join(unknown)}")
     for field in STR_FIELDS:
@@ -124,8 +126,9 @@ def _check_entry(
             "responsible",
             f"responsible must be {list(first.responsible)} as article {first.number} says",
         )
-    for field in ("answer", "facts"):
-        texts = [raw[field]] if field == "answer" else raw[field]
+    _check_finder(raw, fail, finder)
+    for field in ("answer", "facts", "summary"):
+        texts = raw[field] if field == "facts" else [raw.get(field, "")]
         for text in texts:
             bad = unsupported_numbers(text, compact)
             if bad:
@@ -133,8 +136,26 @@ def _check_entry(
     return raw
 
 
-def load_topic_file(path: Path) -> list[Entry]:
-    """Load and validate one topic file."""
+def _check_finder(
+    raw: dict[str, Any], fail: Callable[[str, str], KbError], finder: FinderConfig | None
+) -> None:
+    if "finder" not in raw and "summary" not in raw:
+        return
+    if "finder" not in raw or "summary" not in raw:
+        raise fail("finder", "finder and summary go together (the finder lists the summary)")
+    if finder is None:
+        raise fail("finder", f"finder tags need {FINDER_FILE} beside the entries folder")
+    summary = raw["summary"]
+    if not isinstance(summary, str) or not 0 < len(summary) <= MAX_SUMMARY_CHARS:
+        raise fail("summary", f"summary must be 1-{MAX_SUMMARY_CHARS} characters")
+    try:
+        raw["finder"] = check_tags(raw["finder"] or {}, finder)
+    except ValueError as exc:
+        raise fail("finder", str(exc)) from exc
+
+
+def load_topic_file(path: Path, finder: FinderConfig | None = None) -> list[Entry]:
+    """Load and validate one topic file (`finder`: the finder steps entries may be tagged for)."""
     text = path.read_text(encoding="utf-8")
     try:
         root = yaml.compose(text)
@@ -157,7 +178,8 @@ def load_topic_file(path: Path) -> list[Entry]:
     result = []
     for raw, node in zip(data["entries"], entries_node.value, strict=True):
         line = node.start_mark.line + 1
-        checked = _check_entry(raw, path, line, _key_lines(node), topic)
+        checked = _check_entry(raw, path, line, _key_lines(node), topic, finder)
+        tags = checked.get("finder")
         result.append(
             Entry(
                 id=checked["id"],
@@ -177,6 +199,8 @@ def load_topic_file(path: Path) -> list[Entry]:
                 questions=tuple(checked["questions"]),
                 path=str(path),
                 line=line,
+                finder=None if tags is None else tuple(tags.items()),
+                summary=checked.get("summary", ""),
             )
         )
     return result
@@ -185,8 +209,12 @@ def load_topic_file(path: Path) -> list[Entry]:
 def load_entries(kb_dir: Path) -> list[Entry]:
     """Load every topic file; raise KbError on the first problem, or on repeats across files."""
     entries: list[Entry] = []
+    finder = None
+    if (kb_dir / FINDER_FILE).exists():
+        load_config.cache_clear()
+        finder = load_config(kb_dir)
     for path in sorted((kb_dir / ENTRIES_DIR).glob("*.yml")):
-        entries.extend(load_topic_file(path))
+        entries.extend(load_topic_file(path, finder))
     seen_ids: dict[str, Entry] = {}
     seen_questions: dict[str, Entry] = {}
     for entry in entries:

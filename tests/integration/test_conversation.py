@@ -49,6 +49,7 @@ def test_multi_turn_conversation(say: Say, responses: Responses, stack: Stack) -
     assert greeting["text"] == text_of(responses, "utter_greet")
     assert [b["title"] for b in greeting["buttons"]] == [
         "政策咨询",
+        "政策匹配",
         "提交诉求",
         "查询进度",
         "联系人工",

@@ -35,7 +35,7 @@ def test_session_persistence_and_custom_payloads(stack: Stack) -> None:
         client.emit("user_uttered", {"message": "你好", "session_id": session})
         greeting = replies.get(timeout=TIMEOUT_S)
         assert "嘉定企业服务助手" in greeting["text"]
-        assert [b["title"] for b in greeting["quick_replies"]][:2] == ["政策咨询", "提交诉求"]
+        assert [b["title"] for b in greeting["quick_replies"]][:2] == ["政策咨询", "政策匹配"]
         # A policy answer: text, then the payload wrapped as {"custom": ...} (no crash).
         client.emit("user_uttered", {"message": "人才金卡能提供哪些服务", "session_id": session})
         text, custom = _collect(client, replies, 2)

@@ -1,0 +1,214 @@
+"""The policy finder form (惠企政策匹配): Rasa glue around bot.kb.finder.
+
+「我们能享受哪些政策？」 → action_start_policy_finder (keeps what the question already says) →
+policy_finder_form (one question per step of policies_kb/finder.yml, each skippable) →
+action_list_matching_policies.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.policy_qa import choice_payload, kb
+from bot.kb.finder import (
+    NONE,
+    Reading,
+    match_entries,
+    matches_payload,
+    matches_text,
+    profile_labels,
+    read_answer,
+)
+from bot.kb.finder_config import FinderConfig, Step, load_config
+from bot.kb.glossary import KB_DIR
+
+FORM = "policy_finder_form"
+CANCELLED_SLOT = "finder_cancelled"
+SKIPPED = "skip"
+SKIP_BUTTON = "跳过"
+MAX_BUTTONS = 8
+
+
+@cache
+def config() -> FinderConfig:
+    """Load the finder steps once per action server."""
+    return load_config(KB_DIR)
+
+
+def slot_name(step: Step) -> str:
+    """Return the slot holding the answer to `step`."""
+    return f"finder_{step.key}"
+
+
+def _stored(step: Step, value: Any) -> str | None:
+    """`value` if it already is a stored answer (codes joined by commas, or "skip")."""
+    if not isinstance(value, str):
+        return None
+    if value == SKIPPED:
+        return value
+    codes = value.split(",")
+    valid = step.codes() | ({NONE} if step.multiple else set())
+    return value if codes and set(codes) <= valid else None
+
+
+def profile(tracker: Tracker) -> dict[str, tuple[str, ...]]:
+    """Return the answered steps: step key → chosen codes (skipped steps left out)."""
+    result = {}
+    for step in config().steps:
+        value = _stored(step, tracker.get_slot(slot_name(step)))
+        if value and value != SKIPPED:
+            result[step.key] = tuple(value.split(","))
+    return result
+
+
+class ActionStartPolicyFinder(Action):
+    """Start afresh, keeping what the opening question already says (「我们是餐饮小微企业」)."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_start_policy_finder"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Reset the finder slots and fill those the message answers."""
+        text = str((tracker.latest_message or {}).get("text") or "")
+        events: list[dict[str, Any]] = [SlotSet(CANCELLED_SLOT, False)]
+        for step in config().steps:
+            answer = read_answer(step, text, config()) if not text.startswith("/") else None
+            known = (
+                answer is not None
+                and answer.reading is Reading.CHOSEN
+                and NONE not in answer.codes
+                and not text.strip().isdigit()
+            )
+            value = ",".join(answer.codes) if known and answer else None
+            events.append(SlotSet(slot_name(step), value))
+        dispatcher.utter_message(response="utter_finder_intro")
+        return events
+
+
+class ValidatePolicyFinderForm(FormValidationAction):
+    """Read each typed or pressed answer; "跳过" skips a step, "取消" ends the finder."""
+
+    def name(self) -> str:
+        """Name Rasa derives from the form's name."""
+        return f"validate_{FORM}"
+
+    def _read(
+        self, key: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        step = config().step(key)
+        if value is None:
+            # The start action's reset, not an answer (rasa-sdk validates every slot event).
+            return {slot_name(step): None}
+        stored = _stored(step, value)
+        if stored is not None:
+            return {slot_name(step): stored}
+        answer = read_answer(step, str(value or ""), config())
+        if answer.reading is Reading.CHOSEN:
+            return {slot_name(step): ",".join(answer.codes)}
+        if answer.reading is Reading.SKIPPED:
+            return {slot_name(step): SKIPPED}
+        if answer.reading is Reading.CANCELLED:
+            # Fill every open step so the form ends; the list action sees the flag.
+            filled: dict[str, Any] = {
+                slot_name(s): SKIPPED
+                for s in config().steps
+                if tracker.get_slot(slot_name(s)) is None or s.key == key
+            }
+            return {**filled, CANCELLED_SLOT: True}
+        dispatcher.utter_message(response="utter_finder_unclear")
+        return {slot_name(step): None}
+
+    async def validate_finder_industry(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Industry step."""
+        return self._read("industry", value, dispatcher, tracker)
+
+    async def validate_finder_size(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Size or taxpayer type step."""
+        return self._read("size", value, dispatcher, tracker)
+
+    async def validate_finder_ownership(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Domestic or foreign-invested step."""
+        return self._read("ownership", value, dispatcher, tracker)
+
+    async def validate_finder_stage(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Stage step."""
+        return self._read("stage", value, dispatcher, tracker)
+
+    async def validate_finder_activities(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Hiring / exporting / building / R&D / financing step (several allowed)."""
+        return self._read("activities", value, dispatcher, tracker)
+
+
+def _ask_action(key: str) -> type[Action]:
+    """Build the `action_ask_finder_<key>` action: the step's question, options as buttons.
+
+    The questions and options live in policies_kb/finder.yml (staff edit them there), so they
+    are asked by actions rather than duplicated as domain responses.
+    """
+
+    async def run(
+        self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        step = config().step(key)
+        buttons = [{"title": o.label, "payload": o.label} for o in step.options]
+        buttons.append({"title": SKIP_BUTTON, "payload": SKIP_BUTTON})
+        dispatcher.utter_message(text=step.question, buttons=buttons)
+        return []
+
+    def name(self: Action) -> str:
+        return f"action_ask_finder_{key}"
+
+    return type(f"ActionAskFinder{key.title()}", (Action,), {"name": name, "run": run})
+
+
+ASK_ACTIONS = [_ask_action(step.key) for step in config().steps]
+
+
+class ActionListMatchingPolicies(Action):
+    """List the entries that fit the answers, one line and a citation each."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_list_matching_policies"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Send the list (or say why there is none) and clear the answers."""
+        reset = [SlotSet(slot_name(s), None) for s in config().steps]
+        reset.append(SlotSet(CANCELLED_SLOT, False))
+        if tracker.get_slot(CANCELLED_SLOT):
+            dispatcher.utter_message(response="utter_finder_cancelled")
+            return reset
+        answers = profile(tracker)
+        matches = match_entries(kb().index.entries, answers, config())
+        if not matches:
+            dispatcher.utter_message(response="utter_finder_none")
+            return reset
+        labels = profile_labels(answers, config())
+        buttons = [
+            {"title": m.entry.title, "payload": choice_payload(m.entry)}
+            for m in matches[:MAX_BUTTONS]
+        ]
+        dispatcher.utter_message(text=matches_text(matches, labels), buttons=buttons)
+        dispatcher.utter_message(json_message=matches_payload(matches, answers))
+        return reset

@@ -27,8 +27,14 @@ def kb() -> StoredIndex:
     return load_index()
 
 
+@cache
+def entries_by_id() -> dict[str, Entry]:
+    """Map entry ids to entries, once per action server."""
+    return {e.id: e for e in kb().index.entries}
+
+
 # Load at start-up, so the first question is not slow and a broken KB fails loudly.
-kb()
+entries_by_id()
 
 
 def choice_payload(entry: Entry) -> str:
@@ -58,7 +64,7 @@ class ActionAnswerPolicy(Action):
     ) -> list[dict[str, Any]]:
         """Search the KB for the latest message (or answer the entry a button chose)."""
         stored = kb()
-        entries = {e.id: e for e in stored.index.entries}
+        entries = entries_by_id()
         chosen = _entity(tracker, ENTRY_SLOT)
         if chosen in entries:
             return self._answer(dispatcher, tracker, entries[chosen])

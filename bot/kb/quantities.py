@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -123,14 +123,18 @@ def nlp() -> Language:
     return pipeline
 
 
-def quantities(text: str) -> list[Quantity]:
-    """Run the spaCy pipeline and return the quantities it marked."""
+@lru_cache(maxsize=256)
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """Run the spaCy pipeline and return the quantities it marked.
+
+    Cached: answering one question asks twice (which entries to prefer, then the lines).
+    """
     doc = nlp()(text)
-    return [
+    return tuple(
         Quantity(ent.label_, float(ent._.amount), ent.text, bool(ent._.assumed))
         for ent in doc.ents
         if ent._.amount is not None
-    ]
+    )
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def test_quantities_are_extracted_and_normalised(
 
 @pytest.mark.parametrize("text", ["一站式服务", "平安保险", "一网通办", "外资项目投资3亿"])
 def test_no_quantity_where_none_is_stated(text: str) -> None:
-    assert quantities(text) == []
+    assert quantities(text) == ()
 
 
 def test_the_pipeline_is_spacy_blank_chinese_with_jieba() -> None:

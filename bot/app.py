@@ -1,10 +1,12 @@
-"""The service process: FastAPI app factory (routing API, pages and health come here)."""
+"""The service process: FastAPI app factory (routing API, pages and health)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
+from bot.routing.api import build_router
+from bot.routing.backend import open_backend
 from bot.settings import Settings, get_settings
 from bot.web.pages import render_index
 
@@ -14,6 +16,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="嘉定企业服务助手 service", version="0.1.0")
     app.state.settings = settings
+    backend = open_backend(settings.database_url, run_migrations=settings.auto_migrate)
+    app.state.appeals = backend.appeals
+    app.state.tokens = backend.tokens
+    app.include_router(build_router())
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

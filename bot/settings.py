@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     tracker_db: Path = PROJECT_ROOT / "var" / "tracker.db"
     log_level: str = "INFO"
 
+    # Appeal database: SQLite file by default; a postgresql:// URL at scale (no code change).
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'appeals.db'}"
+    # Run the Alembic migrations when the service starts (off when a deploy step runs them).
+    auto_migrate: bool = True
+
     class Config:  # noqa: D106 - pydantic's settings configuration
         env_file = str(PROJECT_ROOT / ".env")
         env_file_encoding = "utf-8"

@@ -62,6 +62,7 @@ def child_env(settings: Settings) -> dict[str, str]:
         ACTION_PORT=str(settings.action_port),
         SERVICE_PORT=str(settings.service_port),
         RASA_AUTH_TOKEN=settings.rasa_auth_token,
+        DATABASE_URL=settings.database_url,
     )
     return env
 

@@ -25,6 +25,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         rasa_auth_token="integration-" + free_port().__str__(),
         model_path=base.model_path,
         tracker_db=tmp / "tracker.db",
+        database_url=f"sqlite:///{tmp / 'appeals.db'}",
         rasa_port=free_port(),
         action_port=free_port(),
         service_port=free_port(),

@@ -1,0 +1,1 @@
+"""Route appeals to departments and track their service-standard deadlines."""

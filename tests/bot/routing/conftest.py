@@ -1,0 +1,53 @@
+"""A routing backend on a temporary SQLite database with a clock the test controls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.routing.backend import Backend, open_backend
+
+
+class FakeClock:
+    """Shanghai Tuesday 2026-03-10 09:00 (a working day) unless moved."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 10, 1, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def backend(tmp_path: Path, clock: FakeClock) -> Iterator[Backend]:
+    opened = open_backend(f"sqlite:///{tmp_path / 'appeals.db'}", clock=clock)
+    yield opened
+    opened.engine.dispose()
+
+
+BODY: dict[str, Any] = {
+    "enterprise_name": "上海嘉定某某汽车零部件有限公司",
+    "credit_code": "91310114MA1GY5BM3N",
+    "contact_name": "王经理",
+    "phone": "+8613812345678",
+    "town": "安亭镇",
+    "category": "construction",
+    "description": "厂区外面的路灯坏了半年，工人夜里下班不安全",
+    "channel": "chat",
+}
+
+
+def body(**changes: Any) -> dict[str, Any]:
+    return {**BODY, **changes}

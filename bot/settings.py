@@ -35,10 +35,17 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'appeals.db'}"
     # Run the Alembic migrations when the service starts (off when a deploy step runs them).
     auto_migrate: bool = True
+    # The action server's durable outbox for appeals the service could not take at once.
+    outbox_path: Path = PROJECT_ROOT / "var" / "outbox.db"
 
     class Config:  # noqa: D106 - pydantic's settings configuration
         env_file = str(PROJECT_ROOT / ".env")
         env_file_encoding = "utf-8"
+
+    @property
+    def service_url(self) -> str:
+        """Base URL of the service (routing API), as the action server calls it."""
+        return f"http://{self.host}:{self.service_port}"
 
     @property
     def action_endpoint_url(self) -> str:

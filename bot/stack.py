@@ -63,6 +63,7 @@ def child_env(settings: Settings) -> dict[str, str]:
         SERVICE_PORT=str(settings.service_port),
         RASA_AUTH_TOKEN=settings.rasa_auth_token,
         DATABASE_URL=settings.database_url,
+        OUTBOX_PATH=str(settings.outbox_path),
     )
     return env
 

@@ -40,6 +40,11 @@ def explained_responses(root: Path = PROJECT_ROOT) -> dict[str, str]:
     for name in responses:
         if name.startswith(OPTION_PREFIX):
             why[name] = "actions/fallback.py: button label of a fallback option"
+    domain = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))
+    for form, spec in (domain.get("forms") or {}).items():
+        for slot in spec.get("required_slots") or []:
+            if f"utter_ask_{slot}" in responses:
+                why[f"utter_ask_{slot}"] = f"form {form}: Rasa asks the slot {slot} with it"
     for source in sorted((root / "actions").glob("*.py")):
         for name in _LITERAL_RE.findall(source.read_text(encoding="utf-8")):
             why[name] = f"actions/{source.name}"

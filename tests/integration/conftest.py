@@ -26,6 +26,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         model_path=base.model_path,
         tracker_db=tmp / "tracker.db",
         database_url=f"sqlite:///{tmp / 'appeals.db'}",
+        outbox_path=tmp / "outbox.db",
         rasa_port=free_port(),
         action_port=free_port(),
         service_port=free_port(),

@@ -55,14 +55,19 @@ def test_multi_turn_conversation(say: Say, responses: Responses, stack: Stack) -
         "联系人工",
     ]
 
-    # Placeholders are honest: nothing is filed or looked up yet.
-    [appeal] = say(user, "我们厂区门口那条路坑坑洼洼的，货车进不来，能找人修一下吗")
-    assert appeal["text"] == text_of(responses, "utter_appeal_unavailable")
+    # An appeal starts the form (tests/integration/test_appeal.py goes through it).
+    intro, _ask = say(user, "我们厂区门口那条路坑坑洼洼的，货车进不来，能找人修一下吗")
+    assert intro["text"] == text_of(responses, "utter_appeal_intro_prefilled")
+    [cancelled] = say(user, "取消")
+    assert cancelled["text"] == text_of(responses, "utter_appeal_cancelled")
     policy = say(user, "新招的研发总监想落户上海，区里能帮忙吗")
     assert policy[0]["text"].endswith("（依据：嘉府规〔2020〕8号 第二十九条）")
     assert policy[1]["custom"]["type"] == "policy_answer"
-    [status] = say(user, "帮我查下诉求进度，编号JD-20261127-0042")
-    assert status["text"] == text_of(responses, "utter_status_unavailable")
+    # The number comes from the message; the phone's last four digits are asked.
+    [ask] = say(user, "帮我查下诉求进度，编号JD-20261127-0042")
+    assert ask["text"] == text_of(responses, "utter_ask_status_phone_last4")
+    [unknown] = say(user, "5678")
+    assert unknown["text"] == text_of(responses, "utter_status_not_found")
     [human] = say(user, "转人工")
     assert human["text"] == text_of(responses, "utter_human_unavailable")
 
@@ -105,8 +110,8 @@ def test_fallback_clarified_by_a_button(say: Say, responses: Responses) -> None:
     [first] = say(user, "/nlu_fallback")
     payloads = {b["payload"] for b in first["buttons"]}
     assert "/file_appeal" in payloads
-    [clarified] = say(user, "/file_appeal")
-    assert clarified["text"] == text_of(responses, "utter_appeal_unavailable")
+    clarified = say(user, "/file_appeal")
+    assert clarified[0]["text"] == text_of(responses, "utter_appeal_intro")
 
 
 @pytest.mark.parametrize(

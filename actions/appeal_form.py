@@ -1,0 +1,345 @@
+"""The appeal form (企业诉求): Rasa glue around bot.appeals (fields, dialogue, outbox).
+
+file_appeal → action_start_appeal (a fresh idempotency key; the opening message may already be
+the description) → appeal_form (seven fields, then a confirmation where any field can be
+corrected) → action_submit_appeal (POST to the routing backend, or the durable outbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from functools import cache
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.policy_qa import ActionAnswerPolicy
+from bot.appeals import fields
+from bot.appeals.dialogue import (
+    FIELDS,
+    is_cancel,
+    looks_like_question,
+    prefill_description,
+    read_confirmation,
+    summary_lines,
+)
+from bot.appeals.outbox import DeliveryLoop, Outbox
+from bot.settings import get_settings
+
+FORM = "appeal_form"
+CONFIRM_SLOT = "appeal_confirm"
+KEY_SLOT = "appeal_key"
+CANCELLED_SLOT = "appeal_cancelled"
+FAILURES_SLOT = "appeal_failures"
+PRIVACY_SLOT = "appeal_privacy_shown"
+REFERENCE_SLOT = "appeal_reference"
+CONFIRMED = "yes"
+CANCELLED = "-"
+CONFIRM_BUTTON = "确认提交"
+CANCEL_BUTTON = "取消"
+QUESTION_INTENTS = ("ask_policy", "find_policies")
+QUESTION_CONFIDENCE = 0.8
+CHANNEL = "chat"
+
+
+def slot(field: str) -> str:
+    """Return the slot of a form field."""
+    return f"appeal_{field}"
+
+
+@cache
+def outbox() -> Outbox:
+    """Return the action server's durable outbox, starting its delivery loop once."""
+    settings = get_settings()
+    box = Outbox(settings.outbox_path)
+    DeliveryLoop(box, settings.service_url).start()
+    return box
+
+
+def _resume_pending_deliveries() -> None:
+    """After a restart, deliver what an earlier run of the action server left queued."""
+    path = get_settings().outbox_path
+    if path.exists() and Outbox(path).pending_count() > 0:
+        outbox()
+
+
+_resume_pending_deliveries()
+
+
+class ActionStartAppeal(Action):
+    """Start a fresh form fill; keep the opening message as the description if it is one."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_start_appeal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Reset the form's slots and set a new idempotency key."""
+        text = str((tracker.latest_message or {}).get("text") or "")
+        description = prefill_description(text)
+        if description is not None and not isinstance(
+            fields.description(description), fields.Valid
+        ):
+            description = None
+        events = [SlotSet(slot(f), None) for f in FIELDS]
+        events += [
+            SlotSet(CONFIRM_SLOT, None),
+            SlotSet(KEY_SLOT, f"chat-{uuid.uuid4().hex}"),
+            SlotSet(CANCELLED_SLOT, False),
+            SlotSet(FAILURES_SLOT, {}),
+            SlotSet(PRIVACY_SLOT, False),
+        ]
+        if description is not None:
+            events.append(SlotSet(slot("description"), description))
+            dispatcher.utter_message(response="utter_appeal_intro_prefilled")
+        else:
+            dispatcher.utter_message(response="utter_appeal_intro")
+        return events
+
+
+class ValidateAppealForm(FormValidationAction):
+    """Check each field with bot.appeals.fields; answer policy questions; handle cancel/edit."""
+
+    def name(self) -> str:
+        """Name Rasa derives from the form's name."""
+        return f"validate_{FORM}"
+
+    async def _check(
+        self,
+        field: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        if value is None:
+            return {slot(field): None}  # a reset, not an answer
+        text = str(value)
+        if is_cancel(text):
+            return self._cancel(tracker)
+        if self._is_policy_question(field, text, tracker):
+            # Answer it, then ask the same field again.
+            await ActionAnswerPolicy().run(dispatcher, tracker, domain)
+            dispatcher.utter_message(response="utter_appeal_resume")
+            return {slot(field): None}
+        result = fields.VALIDATORS[field](text)
+        if isinstance(result, fields.Valid):
+            return {slot(field): result.value}
+        failures = dict(tracker.get_slot(FAILURES_SLOT) or {})
+        failures[field] = int(failures.get(field, 0)) + 1
+        dispatcher.utter_message(text=result.message)
+        if failures[field] >= 2:
+            dispatcher.utter_message(response="utter_appeal_retry_help")
+        return {slot(field): None, FAILURES_SLOT: failures}
+
+    def _is_policy_question(self, field: str, text: str, tracker: Tracker) -> bool:
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        confident = float(intent.get("confidence") or 0) >= QUESTION_CONFIDENCE
+        if intent.get("name") not in QUESTION_INTENTS or not confident:
+            return False
+        # A description may well be phrased as a question about the matter itself.
+        return looks_like_question(text) and field != "description"
+
+    def _cancel(self, tracker: Tracker) -> dict[str, Any]:
+        """Fill every open slot so the form ends; the submit action sees the flag."""
+        filled: dict[str, Any] = {
+            slot(f): CANCELLED for f in FIELDS if tracker.get_slot(slot(f)) is None
+        }
+        return {**filled, CONFIRM_SLOT: CANCELLED, CANCELLED_SLOT: True}
+
+    async def validate_appeal_enterprise_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Enterprise name."""
+        return await self._check("enterprise_name", value, dispatcher, tracker, domain)
+
+    async def validate_appeal_credit_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Unified social credit code (GB 32100-2015 check character)."""
+        return await self._check("credit_code", value, dispatcher, tracker, domain)
+
+    async def validate_appeal_contact_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Contact name."""
+        return await self._check("contact_name", value, dispatcher, tracker, domain)
+
+    async def validate_appeal_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Mobile or Shanghai landline, stored as E.164."""
+        return await self._check("phone", value, dispatcher, tracker, domain)
+
+    async def validate_appeal_town(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Town or street (街镇)."""
+        return await self._check("town", value, dispatcher, tracker, domain)
+
+    async def validate_appeal_category(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Category of the matter."""
+        return await self._check("category", value, dispatcher, tracker, domain)
+
+    async def validate_appeal_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Check the description (at least 10 characters of content)."""
+        return await self._check("description", value, dispatcher, tracker, domain)
+
+    async def validate_appeal_confirm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Confirm (also the user's agreement), correct a field, or cancel."""
+        if value is None or value in (CONFIRMED, CANCELLED):
+            return {CONFIRM_SLOT: value}
+        answer = read_confirmation(str(value))
+        if answer.kind == "confirm":
+            return {CONFIRM_SLOT: CONFIRMED}
+        if answer.kind == "cancel":
+            return self._cancel(tracker)
+        if answer.kind == "edit" and answer.field:
+            # Ask that field again; the confirmation comes back afterwards.
+            return {slot(answer.field): None, CONFIRM_SLOT: None}
+        dispatcher.utter_message(response="utter_appeal_confirm_hint")
+        return {CONFIRM_SLOT: None}
+
+
+class ActionAskAppealContactName(Action):
+    """Say why contact details are collected (once), then ask for the contact name."""
+
+    def name(self) -> str:
+        """Name Rasa looks for before asking the slot."""
+        return "action_ask_appeal_contact_name"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Show the privacy note the first time only."""
+        events: list[dict[str, Any]] = []
+        if not tracker.get_slot(PRIVACY_SLOT):
+            dispatcher.utter_message(response="utter_appeal_privacy")
+            events.append(SlotSet(PRIVACY_SLOT, True))
+        dispatcher.utter_message(response="utter_ask_appeal_contact_name")
+        return events
+
+
+class ActionAskAppealTown(Action):
+    """Ask for the town with the 12 towns/streets and 嘉定新城 as buttons."""
+
+    def name(self) -> str:
+        """Name Rasa looks for before asking the slot."""
+        return "action_ask_appeal_town"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Send the question and the buttons from config/appeal_fields.yml."""
+        towns = fields.load_field_config().towns
+        dispatcher.utter_message(
+            text="企业位于哪个街镇？",
+            buttons=[{"title": t, "payload": t} for t in towns],
+        )
+        return []
+
+
+class ActionAskAppealCategory(Action):
+    """Ask for the category with the categories as buttons."""
+
+    def name(self) -> str:
+        """Name Rasa looks for before asking the slot."""
+        return "action_ask_appeal_category"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Send the question and the buttons from config/appeal_fields.yml."""
+        categories = fields.load_field_config().categories
+        dispatcher.utter_message(
+            text="这项诉求属于哪一类？",
+            buttons=[{"title": c.label, "payload": c.label} for c in categories],
+        )
+        return []
+
+
+class ActionAskAppealConfirm(Action):
+    """Show what will be filed (phone masked) with confirm, edit and cancel buttons."""
+
+    def name(self) -> str:
+        """Name Rasa looks for before asking the slot."""
+        return "action_ask_appeal_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Send the summary and the buttons."""
+        values = {f: str(tracker.get_slot(slot(f)) or "") for f in FIELDS}
+        labels = fields.load_field_config().fields
+        buttons = [{"title": CONFIRM_BUTTON, "payload": CONFIRM_BUTTON}]
+        buttons += [
+            {"title": f"修改{labels[f].label}", "payload": f"修改{labels[f].label}"} for f in FIELDS
+        ]
+        buttons.append({"title": CANCEL_BUTTON, "payload": CANCEL_BUTTON})
+        dispatcher.utter_message(response="utter_appeal_confirm_intro")
+        dispatcher.utter_message(text="\n".join(summary_lines(values)), buttons=buttons)
+        dispatcher.utter_message(response="utter_appeal_confirm_hint")
+        return []
+
+
+def _local_date(iso: str) -> str:
+    """Return 「11月30日」 for an ISO timestamp (already in Shanghai time)."""
+    day = iso[:10]
+    return f"{int(day[5:7])}月{int(day[8:10])}日"
+
+
+class ActionSubmitAppeal(Action):
+    """Submit once per form fill; if the backend is unreachable, keep it in the outbox."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_submit_appeal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """POST to /api/appeals with the form's idempotency key and tell the user the truth."""
+        reset = [SlotSet(slot(f), None) for f in FIELDS]
+        reset += [SlotSet(CONFIRM_SLOT, None), SlotSet(FAILURES_SLOT, {})]
+        if tracker.get_slot(CANCELLED_SLOT) or tracker.get_slot(CONFIRM_SLOT) != CONFIRMED:
+            dispatcher.utter_message(response="utter_appeal_cancelled")
+            return [*reset, SlotSet(CANCELLED_SLOT, False)]
+        body = {f: str(tracker.get_slot(slot(f))) for f in FIELDS}
+        body["channel"] = CHANNEL
+        key = str(tracker.get_slot(KEY_SLOT) or f"chat-{uuid.uuid4().hex}")
+        # requests blocks: keep the action server's event loop free meanwhile.
+        submission = await asyncio.to_thread(outbox().submit, get_settings().service_url, key, body)
+        if submission.delivered and submission.response:
+            response = submission.response
+            dispatcher.utter_message(
+                response="utter_appeal_submitted",
+                tracking_no=response["tracking_no"],
+                department=response["proposed_department"],
+                contact_due=_local_date(str(response["contact_due_at"])),
+                due=_local_date(str(response["due_at"])),
+            )
+            return [*reset, SlotSet(REFERENCE_SLOT, response["tracking_no"])]
+        if submission.rejected:
+            detail = submission.detail
+            if isinstance(detail, list):
+                problems = "；".join(str(p.get("msg")) for p in detail if isinstance(p, dict))
+            else:
+                problems = str(detail or "")
+            dispatcher.utter_message(
+                response="utter_appeal_rejected", problems=problems or "内容不完整"
+            )
+            return reset
+        dispatcher.utter_message(response="utter_appeal_queued", reference=submission.reference)
+        return [*reset, SlotSet(REFERENCE_SLOT, submission.reference)]

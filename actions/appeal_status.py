@@ -1,0 +1,213 @@
+"""Appeal progress and rating in the chat: Rasa glue around bot.appeals.status.
+
+check_appeal_status → action_start_status_check (takes the number from the message) →
+appeal_status_form (number, phone's last four digits) → action_show_appeal_status; after a
+reply it opens appeal_rating_form → action_rate_appeal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import requests
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.appeal_form import outbox
+from bot.appeals.status import (
+    find_reference,
+    read_last4,
+    read_rating,
+    status_text,
+    wants_rating,
+)
+from bot.settings import get_settings
+
+REFERENCE_SLOT = "status_reference"
+LAST4_SLOT = "status_phone_last4"
+RATING_SLOT = "appeal_rating"
+RATING_FORM = "appeal_rating_form"
+TIMEOUT_S = 5.0
+RATING_BUTTONS = [
+    {"title": "5分 非常满意", "payload": "5"},
+    {"title": "4分 满意", "payload": "4"},
+    {"title": "3分 一般", "payload": "3"},
+    {"title": "2分 不满意", "payload": "2"},
+    {"title": "1分 非常不满意", "payload": "1"},
+    {"title": "跳过", "payload": "跳过"},
+]
+
+
+def _get(url: str, params: dict[str, str]) -> requests.Response:
+    return requests.get(url, params=params, timeout=TIMEOUT_S)
+
+
+def _post(url: str, body: dict[str, Any]) -> requests.Response:
+    return requests.post(url, json=body, timeout=TIMEOUT_S)
+
+
+class ActionStartStatusCheck(Action):
+    """Take the tracking number from the message, or the one filed in this conversation."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_start_status_check"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Prefill the reference; the phone's last four digits are always asked."""
+        text = str((tracker.latest_message or {}).get("text") or "")
+        reference = find_reference(text) or tracker.get_slot("appeal_reference")
+        return [SlotSet(REFERENCE_SLOT, reference), SlotSet(LAST4_SLOT, None)]
+
+
+class ValidateAppealStatusForm(FormValidationAction):
+    """Read the reference and the last four digits; explain what is expected otherwise."""
+
+    def name(self) -> str:
+        """Name Rasa derives from the form's name."""
+        return "validate_appeal_status_form"
+
+    async def validate_status_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Check the tracking number (JD-YYYYMMDD-NNNN) or provisional reference (TMP-…)."""
+        if value is None:
+            return {REFERENCE_SLOT: None}
+        reference = find_reference(str(value))
+        if reference is None:
+            dispatcher.utter_message(response="utter_status_reference_invalid")
+        return {REFERENCE_SLOT: reference}
+
+    async def validate_status_phone_last4(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Check the four digits."""
+        if value is None:
+            return {LAST4_SLOT: None}
+        last4 = read_last4(str(value))
+        if last4 is None:
+            dispatcher.utter_message(response="utter_status_last4_invalid")
+        return {LAST4_SLOT: last4}
+
+
+class ActionShowAppealStatus(Action):
+    """Show status, timeline and due date; a wrong pair looks like an unknown number."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_show_appeal_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Look the appeal up (through the outbox for a provisional reference)."""
+        reference = str(tracker.get_slot(REFERENCE_SLOT) or "")
+        last4 = str(tracker.get_slot(LAST4_SLOT) or "")
+        if reference.startswith("TMP-"):
+            entry = await asyncio.to_thread(outbox().lookup, reference)
+            if entry is None:
+                dispatcher.utter_message(response="utter_status_not_found")
+                return []
+            if entry.status == "rejected":
+                dispatcher.utter_message(response="utter_status_provisional_rejected")
+                return []
+            if not entry.tracking_no:
+                dispatcher.utter_message(response="utter_status_provisional_pending")
+                return []
+            reference = entry.tracking_no
+        url = f"{get_settings().service_url}/api/appeals/{reference}"
+        try:
+            response = await asyncio.to_thread(_get, url, {"phone_last4": last4})
+        except requests.RequestException:
+            dispatcher.utter_message(response="utter_status_unreachable")
+            return []
+        if response.status_code in (404, 422):
+            dispatcher.utter_message(response="utter_status_not_found")
+            return []
+        if response.status_code != 200:
+            dispatcher.utter_message(response="utter_status_unreachable")
+            return []
+        view = response.json()
+        dispatcher.utter_message(text=status_text(view))
+        events: list[dict[str, Any]] = [SlotSet(REFERENCE_SLOT, view["tracking_no"])]
+        if wants_rating(view):
+            events += [SlotSet(RATING_SLOT, None), FollowupAction(RATING_FORM)]
+        return events
+
+
+class ActionAskAppealRating(Action):
+    """Ask for a 1-5 rating of the reply, with buttons."""
+
+    def name(self) -> str:
+        """Name Rasa looks for before asking the slot."""
+        return "action_ask_appeal_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Send the question and the buttons."""
+        dispatcher.utter_message(response="utter_ask_appeal_rating", buttons=RATING_BUTTONS)
+        return []
+
+
+class ValidateAppealRatingForm(FormValidationAction):
+    """Read 「5」「满意」「2 问题没解决」 or 「跳过」."""
+
+    def name(self) -> str:
+        """Name Rasa derives from the form's name."""
+        return f"validate_{RATING_FORM}"
+
+    async def validate_appeal_rating(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Keep the raw reply once it reads as a rating or a skip."""
+        if value is None:
+            return {RATING_SLOT: None}
+        rating = read_rating(str(value))
+        if rating.score is None and not rating.skipped:
+            dispatcher.utter_message(response="utter_rating_unclear")
+            return {RATING_SLOT: None}
+        return {RATING_SLOT: str(value)}
+
+
+class ActionRateAppeal(Action):
+    """Send the rating to the routing backend; 1-2 reopens the appeal for 区经委 review."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_rate_appeal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """POST the rating with the phone's last four digits."""
+        rating = read_rating(str(tracker.get_slot(RATING_SLOT) or ""))
+        done = [SlotSet(RATING_SLOT, None)]
+        if rating.score is None:
+            dispatcher.utter_message(response="utter_rating_skipped")
+            return done
+        reference = str(tracker.get_slot(REFERENCE_SLOT) or "")
+        body = {
+            "phone_last4": str(tracker.get_slot(LAST4_SLOT) or ""),
+            "score": rating.score,
+            "comment": rating.comment[:500],
+        }
+        url = f"{get_settings().service_url}/api/appeals/{reference}/rating"
+        try:
+            response = await asyncio.to_thread(_post, url, body)
+        except requests.RequestException:
+            dispatcher.utter_message(response="utter_status_unreachable")
+            return done
+        if response.status_code != 200:
+            dispatcher.utter_message(response="utter_rating_failed")
+            return done
+        if rating.score <= 2:
+            dispatcher.utter_message(response="utter_rating_low")
+        else:
+            dispatcher.utter_message(response="utter_rating_thanks")
+        return done

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from bot.routing.api import build_router
 from bot.routing.backend import open_backend
+from bot.routing.supervisor import SupervisionJob
 from bot.settings import Settings, get_settings
 from bot.web.pages import render_index
 
@@ -14,9 +18,21 @@ from bot.web.pages import render_index
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service app; tests pass their own settings."""
     settings = settings or get_settings()
-    app = FastAPI(title="嘉定企业服务助手 service", version="0.1.0")
-    app.state.settings = settings
     backend = open_backend(settings.database_url, run_migrations=settings.auto_migrate)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        job = None
+        if settings.supervise_interval_s > 0:
+            job = SupervisionJob(backend.appeals, settings.supervise_interval_s)
+            job.start()
+        yield
+        if job is not None:
+            job.stop()
+        backend.engine.dispose()
+
+    app = FastAPI(title="嘉定企业服务助手 service", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
     app.state.appeals = backend.appeals
     app.state.tokens = backend.tokens
     app.include_router(build_router())

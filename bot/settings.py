@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'appeals.db'}"
     # Run the Alembic migrations when the service starts (off when a deploy step runs them).
     auto_migrate: bool = True
+    # Seconds between passes of the supervision job (督办 of overdue appeals); 0 = off.
+    supervise_interval_s: float = 300
     # The action server's durable outbox for appeals the service could not take at once.
     outbox_path: Path = PROJECT_ROOT / "var" / "outbox.db"
 

@@ -177,23 +177,52 @@ class Stack:
         """Start every process (ports checked first)."""
         self.check_ports()
         self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
-        env = child_env(self.settings)
         for proc in self.procs:
-            out: IO[bytes] | None = None
-            if self.log_dir is not None:
-                self.log_dir.mkdir(parents=True, exist_ok=True)
-                slug = proc.name.replace(" ", "_").lower()
-                out = open(self.log_dir / f"{slug}.log", "wb")  # noqa: SIM115 - closed in stop()
-                self._logs.append(out)
-            # Own session: Ctrl-C reaches only this supervisor, which stops children in order.
-            proc.popen = subprocess.Popen(
-                proc.cmd,
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT if out else None,
-                start_new_session=True,
-            )
+            self._spawn(proc)
+
+    def _spawn(self, proc: Proc) -> None:
+        out: IO[bytes] | None = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            slug = proc.name.replace(" ", "_").lower()
+            out = open(self.log_dir / f"{slug}.log", "ab")  # noqa: SIM115 - closed in stop()
+            self._logs.append(out)
+        # Own session: Ctrl-C reaches only this supervisor, which stops children in order.
+        proc.popen = subprocess.Popen(
+            proc.cmd,
+            cwd=PROJECT_ROOT,
+            env=child_env(self.settings),
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
+
+    def stop_one(self, name: str) -> None:
+        """Stop one process (fault tests: the service down while the rest runs)."""
+        proc = next(p for p in self.procs if p.name == name)
+        if proc.popen and proc.popen.poll() is None:
+            os.killpg(proc.popen.pid, signal.SIGTERM)
+            try:
+                proc.popen.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.popen.pid, signal.SIGKILL)
+                proc.popen.wait()
+
+    def start_one(self, name: str, timeout: float = READY_TIMEOUT_S) -> None:
+        """Start one stopped process again and wait until it answers."""
+        proc = next(p for p in self.procs if p.name == name)
+        self._spawn(proc)
+        deadline = time.monotonic() + timeout
+        url = f"http://{self.settings.host}:{proc.port}{proc.health_path}"
+        while True:
+            try:
+                if requests.get(url, timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise StackError(f"{proc.name} not ready after {timeout:.0f} s")
+            time.sleep(0.3)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
         """Block until every health URL answers 200; raise if a process exits."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import requests
 
+from bot.routing.service import Actor
 from bot.stack import Stack
 from tests.integration.test_conversation import Responses, Say, new_sender, text_of
 
@@ -138,3 +140,46 @@ def test_status_in_chat_then_a_reply_and_a_low_rating_reopens(
         f"{service}/api/appeals/{number}", params={"phone_last4": "1111"}, timeout=10
     ).json()
     assert view["status"] == "reopened" and view["rating"] == 2
+
+
+def test_service_down_the_appeal_is_kept_and_delivered_once(
+    say: Say, responses: Responses, stack: Stack
+) -> None:
+    user = new_sender()
+    stack.stop_one("service")
+    try:
+        say(user, "园区门口的排水管堵了，一下雨仓库就进水，货都泡了")
+        for text in ("上海嘉定示例仓储有限公司", "91310114MA1GY5BM3N", "赵强", "13700002222"):
+            say(user, text)
+        say(user, "外冈")
+        say(user, "其他")
+        [queued] = say(user, "确认提交")
+    finally:
+        stack.start_one("service")
+    reference = re.search(r"TMP-[A-Z0-9]{8}", str(queued["text"]))
+    assert reference, queued
+    assert "不会重复提交" in str(queued["text"])
+
+    # The outbox delivers it once the service is back; the provisional reference then shows
+    # the tracking number.
+    deadline = time.monotonic() + 90
+    while True:
+        [ask] = say(user, f"查询{reference.group()}的进度")
+        assert ask["text"] == text_of(responses, "utter_ask_status_phone_last4")
+        [status] = say(user, "2222")
+        if TRACKING.search(str(status["text"])):
+            break
+        assert status["text"] == text_of(responses, "utter_status_provisional_pending")
+        assert time.monotonic() < deadline, "the outbox did not deliver the appeal"
+        time.sleep(3)
+    number = TRACKING.search(str(status["text"]))
+    assert number is not None
+    # Exactly once: one appeal with this description in the backend.
+    from bot.routing.backend import open_backend
+
+    backend = open_backend(stack.settings.database_url, run_migrations=False)
+    try:
+        staff = backend.appeals.list_appeals(Actor("qjw"))
+    finally:
+        backend.engine.dispose()
+    assert sum("排水管堵了" in a["description"] for a in staff) == 1

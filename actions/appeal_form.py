@@ -153,48 +153,6 @@ class ValidateAppealForm(FormValidationAction):
         }
         return {**filled, CONFIRM_SLOT: CANCELLED, CANCELLED_SLOT: True}
 
-    async def validate_appeal_enterprise_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Enterprise name."""
-        return await self._check("enterprise_name", value, dispatcher, tracker, domain)
-
-    async def validate_appeal_credit_code(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Unified social credit code (GB 32100-2015 check character)."""
-        return await self._check("credit_code", value, dispatcher, tracker, domain)
-
-    async def validate_appeal_contact_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Contact name."""
-        return await self._check("contact_name", value, dispatcher, tracker, domain)
-
-    async def validate_appeal_phone(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Mobile or Shanghai landline, stored as E.164."""
-        return await self._check("phone", value, dispatcher, tracker, domain)
-
-    async def validate_appeal_town(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Town or street (街镇)."""
-        return await self._check("town", value, dispatcher, tracker, domain)
-
-    async def validate_appeal_category(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Category of the matter."""
-        return await self._check("category", value, dispatcher, tracker, domain)
-
-    async def validate_appeal_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Check the description (at least 10 characters of content)."""
-        return await self._check("description", value, dispatcher, tracker, domain)
-
     async def validate_appeal_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -211,6 +169,25 @@ class ValidateAppealForm(FormValidationAction):
             return {slot(answer.field): None, CONFIRM_SLOT: None}
         dispatcher.utter_message(response="utter_appeal_confirm_hint")
         return {CONFIRM_SLOT: None}
+
+
+def _field_validator(field: str) -> Any:
+    async def validate(
+        self: ValidateAppealForm,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        return await self._check(field, value, dispatcher, tracker, domain)
+
+    validate.__doc__ = f"Check the {field} field (bot.appeals.fields)."
+    return validate
+
+
+# rasa-sdk calls validate_<slot> for each slot the message filled: one per form field.
+for _field in FIELDS:
+    setattr(ValidateAppealForm, f"validate_{slot(_field)}", _field_validator(_field))
 
 
 class ActionAskAppealContactName(Action):

@@ -127,35 +127,24 @@ class ValidatePolicyFinderForm(FormValidationAction):
         dispatcher.utter_message(response="utter_finder_unclear")
         return {slot_name(step): None}
 
-    async def validate_finder_industry(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Industry step."""
-        return self._read("industry", value, dispatcher, tracker)
 
-    async def validate_finder_size(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+def _step_validator(key: str) -> Any:
+    async def validate(
+        self: ValidatePolicyFinderForm,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
     ) -> dict[str, Any]:
-        """Size or taxpayer type step."""
-        return self._read("size", value, dispatcher, tracker)
+        return self._read(key, value, dispatcher, tracker)
 
-    async def validate_finder_ownership(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Domestic or foreign-invested step."""
-        return self._read("ownership", value, dispatcher, tracker)
+    validate.__doc__ = f"Read the answer to the {key} step."
+    return validate
 
-    async def validate_finder_stage(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Stage step."""
-        return self._read("stage", value, dispatcher, tracker)
 
-    async def validate_finder_activities(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Hiring / exporting / building / R&D / financing step (several allowed)."""
-        return self._read("activities", value, dispatcher, tracker)
+# rasa-sdk calls validate_<slot> for each slot the message filled: one per finder step.
+for _step in config().steps:
+    setattr(ValidatePolicyFinderForm, f"validate_{slot_name(_step)}", _step_validator(_step.key))
 
 
 def _ask_action(key: str) -> type[Action]:

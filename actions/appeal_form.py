@@ -203,7 +203,10 @@ class ActionAskAppealContactName(Action):
         """Show the privacy note the first time only."""
         events: list[dict[str, Any]] = []
         if not tracker.get_slot(PRIVACY_SLOT):
-            dispatcher.utter_message(response="utter_appeal_privacy")
+            dispatcher.utter_message(
+                response="utter_appeal_privacy",
+                retention_days=get_settings().personal_data_retention_days,
+            )
             events.append(SlotSet(PRIVACY_SLOT, True))
         dispatcher.utter_message(response="utter_ask_appeal_contact_name")
         return events

@@ -24,7 +24,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         job = None
         if settings.supervise_interval_s > 0:
-            job = SupervisionJob(backend.appeals, settings.supervise_interval_s)
+            job = SupervisionJob(
+                backend.appeals,
+                settings.supervise_interval_s,
+                retention_days=settings.personal_data_retention_days,
+            )
             job.start()
         yield
         if job is not None:

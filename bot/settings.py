@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     # Seconds between passes of the supervision job (督办 of overdue appeals); 0 = off.
     supervise_interval_s: float = 300
+    # Days after an appeal is closed until its contact name and phone are purged (the chat
+    # tells users this figure before asking for contact details).
+    personal_data_retention_days: int = 180
     # The action server's durable outbox for appeals the service could not take at once.
     outbox_path: Path = PROJECT_ROOT / "var" / "outbox.db"
 

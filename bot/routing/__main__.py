@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
             cmd.add_argument("--reply", required=True, help="the reply to the enterprise")
     sub.add_parser("supervise", help="flag overdue appeals (督办) and escalate them to 区经委")
     sub.add_parser("stats", help="per-department figures")
+    purge = sub.add_parser("purge", help="clear contact name and phone of long-closed appeals")
+    purge.add_argument(
+        "--days", type=int, default=None, help="default: PERSONAL_DATA_RETENTION_DAYS"
+    )
     return parser
 
 
@@ -83,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
             result = appeals.act(Actor(args.actor), args.tracking_no, args.command, **params)
         elif args.command == "supervise":
             result = {"supervised": appeals.supervise()}
+        elif args.command == "purge":
+            days = (
+                args.days if args.days is not None else get_settings().personal_data_retention_days
+            )
+            result = {"purged": appeals.purge_personal_data(days)}
         else:
             result = appeals.stats()
     except StopIteration:

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.appeals.masking import mask_text
 from bot.routing.db import transaction
 from bot.routing.models import Appeal, AppealEvent, DailyCounter, Department, utc
 from bot.routing.rules import COMPLEXITIES, RoutingRules
@@ -25,6 +26,7 @@ from bot.routing.states import OPEN, RATEABLE, IllegalTransition, Status, next_s
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TRACKING_PREFIX = "JD"
+PURGED = "（已清除）"
 MAX_ATTEMPTS = 8
 
 Clock = Callable[[], datetime]
@@ -296,6 +298,30 @@ class AppealService:
                     "满意度低，重新交区经委复核",
                 )
             return {"tracking_no": appeal.tracking_no, "status": appeal.status, "rating": score}
+
+    def purge_personal_data(self, older_than_days: int) -> list[str]:
+        """Clear contact name and phone of appeals closed more than ``older_than_days`` ago.
+
+        Numbers in the description (a phone or ID number typed there) are masked too. The
+        appeal, its statistics and its event log stay; the purge itself is an event.
+        """
+        cutoff = self.clock() - timedelta(days=older_than_days)
+        purged = []
+        with transaction(self.factory) as session:
+            query = select(Appeal).where(
+                Appeal.status == Status.CLOSED.value, Appeal.phone.is_not(None)
+            )
+            for appeal in session.scalars(query):
+                if appeal.closed_at is None or utc(appeal.closed_at) >= cutoff:
+                    continue
+                appeal.phone = None
+                appeal.contact_name = PURGED
+                appeal.description = mask_text(appeal.description)
+                status = Status(appeal.status)
+                note = f"办结超过{older_than_days}天，已清除联系人和电话"
+                self._log(session, appeal, "system", "purge", status, status, note)
+                purged.append(appeal.tracking_no)
+        return purged
 
     def supervise(self) -> list[str]:
         """Flag overdue open appeals as supervised (督办) and escalate them to 区经委."""

@@ -37,7 +37,8 @@ def test_file_an_appeal_with_a_question_and_a_correction_then_find_it(
     assert ask["text"] == text_of(responses, "utter_ask_appeal_credit_code")
     # Lower case is accepted; before the contact details the bot says why it needs them.
     privacy, ask = say(user, "91310114ma1gy5bm3n")
-    assert privacy["text"] == text_of(responses, "utter_appeal_privacy")
+    retention = stack.settings.personal_data_retention_days
+    assert privacy["text"] == text_of(responses, "utter_appeal_privacy", retention_days=retention)
     assert ask["text"] == text_of(responses, "utter_ask_appeal_contact_name")
     [ask] = say(user, "王晓明")
     assert ask["text"] == text_of(responses, "utter_ask_appeal_phone")

@@ -46,5 +46,6 @@ def test_staff_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert code == 0 and replied["status"] == "replied"  # type: ignore[index]
     assert run(capsys, url, "supervise")[1] == {"supervised": []}
+    assert run(capsys, url, "purge", "--days", "0")[1] == {"purged": []}  # nothing closed
     code, stats, _ = run(capsys, url, "stats")
     assert stats[0]["replied"] == 1  # type: ignore[index]

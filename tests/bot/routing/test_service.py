@@ -211,3 +211,26 @@ def test_staff_tokens_are_stored_hashed(backend: Backend) -> None:
         assert token not in stored.token_hash and len(stored.token_hash) == 64
     assert backend.tokens.revoke("张三") == 1
     assert backend.tokens.department_for(token) is None
+
+
+def test_personal_data_of_long_closed_appeals_is_purged(backend: Backend, clock: FakeClock) -> None:
+    no = file(backend, description="路灯坏了，请联系我13812345678，随时可以")
+    open_one = file(backend, "key-0002")
+    appeals = backend.appeals
+    appeals.act(JW, no, "triage", lead_department="construction")
+    appeals.act(JW, no, "dispatch")
+    appeals.act(BUILD, no, "accept")
+    appeals.act(BUILD, no, "reply", reply="已修复")
+    appeals.act(JW, no, "close")
+    clock.advance(days=100)
+    assert appeals.purge_personal_data(180) == []
+    clock.advance(days=100)
+    assert appeals.purge_personal_data(180) == [no]  # closed 200 days ago; the open one stays
+    view = appeals.staff_view(JW, no)
+    assert view["phone"] is None and view["contact_name"] == "（已清除）"
+    assert "13812345678" not in view["description"] and "138****5678" in view["description"]
+    assert view["events"][-1]["action"] == "purge" and "13812345678" not in str(view["events"])
+    assert appeals.staff_view(JW, open_one)["phone"] == "+8613812345678"
+    assert appeals.purge_personal_data(180) == []
+    with pytest.raises(NotFound):
+        appeals.public_view(no, "5678")  # nothing to match the phone against any more

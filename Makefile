@@ -31,6 +31,7 @@ shell: setup  ## talk to the bot in the terminal (rasa shell on its own port)
 	@$(PY) -m bot.stack shell
 
 test: setup  ## every test: unit, Rasa data validation, story tests, integration
+	@scripts/test-servers.sh
 	@$(PY) -m pytest
 
 test-unit: setup  ## the fast tests only

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.routing.backend import Backend, open_backend
+from tests.support.postgres import PostgresServer, postgres_server
 
 
 class FakeClock:
@@ -30,9 +31,25 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PostgresServer]:
+    """One temporary PostgreSQL server for the session (Debian's binaries)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same tests on SQLite (the default) and PostgreSQL (DATABASE_URL), no code change."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'appeals.db'}"
+    server: PostgresServer = request.getfixturevalue("pg")
+    return server.database()
+
+
 @pytest.fixture
-def backend(tmp_path: Path, clock: FakeClock) -> Iterator[Backend]:
-    opened = open_backend(f"sqlite:///{tmp_path / 'appeals.db'}", clock=clock)
+def backend(database_url: str, clock: FakeClock) -> Iterator[Backend]:
+    opened = open_backend(database_url, clock=clock)
     yield opened
     opened.engine.dispose()
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +14,8 @@ RAW = {**BODY, "phone": "138 1234 5678", "credit_code": "91310114ma1gy5bm3n"}
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(rasa_auth_token="t", database_url=f"sqlite:///{tmp_path / 'api.db'}")
+def client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(rasa_auth_token="t", database_url=database_url, supervise_interval_s=0)
     app = create_app(settings)
     with TestClient(app) as test_client:
         test_client.app_state = app.state  # type: ignore[attr-defined]

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
@@ -10,8 +8,8 @@ from bot.routing.db import migrate
 from bot.routing.models import Base
 
 
-def test_the_migrations_build_exactly_the_models(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'a.db'}"
+def test_the_migrations_build_exactly_the_models(database_url: str) -> None:
+    url = database_url
     migrate(url)
     engine = create_engine(url, future=True)
     with engine.connect() as connection:
@@ -19,8 +17,8 @@ def test_the_migrations_build_exactly_the_models(tmp_path: Path) -> None:
     assert diff == []
 
 
-def test_a_populated_database_is_migrated_without_loss(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'b.db'}"
+def test_a_populated_database_is_migrated_without_loss(database_url: str) -> None:
+    url = database_url
     migrate(url, "0001")
     engine = create_engine(url, future=True)
     with engine.begin() as connection:
@@ -31,7 +29,7 @@ def test_a_populated_database_is_migrated_without_loss(tmp_path: Path) -> None:
                 " supervised, channel, category, complexity, town, enterprise_name, credit_code,"
                 " contact_name, phone, description, proposed_department, received_at,"
                 " contact_due_at, due_at, response_json) VALUES (1, 'JD-20260310-0001', 'k1',"
-                " 'h', 'received', 0, 'chat', 'other', 'complex', '安亭镇', '某公司',"
+                " 'h', 'received', false, 'chat', 'other', 'complex', '安亭镇', '某公司',"
                 " '91310114MA1GY5BM3N', '王', '+8613812345678', '路灯坏了很久了没人修',"
                 " 'qjw', '2026-03-10 01:00:00', '2026-03-10 15:59:59', '2026-03-30 15:59:59',"
                 " '{}')"

@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from bot.routing.api import build_router
 from bot.routing.backend import open_backend
 from bot.routing.supervisor import SupervisionJob
 from bot.settings import Settings, get_settings
-from bot.web.pages import render_index
+from bot.web.pages import STATIC, VENDOR, render_index
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -48,7 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
-        """Serve the placeholder home page until the web chat lands."""
-        return render_index()
+        """Serve the web chat page."""
+        return render_index(settings.widget_socket_url, settings.rasa_port)
+
+    # The widget (one <script> tag for partner sites) and its pinned front-end dependency.
+    app.mount("/static/vendor", StaticFiles(directory=VENDOR, check_dir=False), name="vendor")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     return app

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # SQLite file of Rasa's tracker store (embedded default).
     tracker_db: Path = PROJECT_ROOT / "var" / "tracker.db"
     log_level: str = "INFO"
+    # Where browsers reach Rasa's socket.io (the widget); empty = this host at RASA_PORT.
+    widget_socket_url: str = ""
 
     # Appeal database: SQLite file by default; a postgresql:// URL at scale (no code change).
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'appeals.db'}"
@@ -42,6 +44,28 @@ class Settings(BaseSettings):
     personal_data_retention_days: int = 180
     # The action server's durable outbox for appeals the service could not take at once.
     outbox_path: Path = PROJECT_ROOT / "var" / "outbox.db"
+
+    # --- WeChat official account (公众号) channel, bot/channels/wechat.py -------------------
+    # Secrets: set them in the environment or .env, never in a committed file. Without
+    # WECHAT_TOKEN the channel answers 503 to every request (the other channels still run).
+    wechat_token: str = ""
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    # Safe mode (encrypt_type=aes): the current EncodingAESKey (43 characters) and, while
+    # a key change propagates, the previous one (messages under either are accepted; replies
+    # are encrypted with the current key).
+    wechat_encoding_aes_key: str = ""
+    wechat_previous_encoding_aes_key: str = ""
+    # Base URL of WeChat's API (access token, customer-service messages); tests use a fake.
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    # Seconds the bot may take to answer in the HTTP response (WeChat waits 5 s); a slower
+    # answer is sent afterwards through the customer-service message API.
+    wechat_passive_timeout_s: float = 4.0
+    # Requests whose timestamp is further than this from now (either way) are refused.
+    wechat_timestamp_window_s: float = 300
+    # Seconds a user's numbered options (buttons) stay valid for a digit answer.
+    wechat_options_ttl_s: float = 1800
+    # --- end of the WeChat channel settings --------------------------------------------------
 
     class Config:  # noqa: D106 - pydantic's settings configuration
         env_file = str(PROJECT_ROOT / ".env")

@@ -45,3 +45,24 @@ if [ "$want" != "$have" ]; then
   "$VENV/bin/python" -m pip check
   echo "$want" > "$STAMP"
 fi
+
+# Front-end dependencies of the web chat widget (pinned in web/package-lock.json), served by
+# the service from web/node_modules: nothing is loaded from a CDN at run time.
+WEB_STAMP=web/node_modules/.lock-stamp
+want=$(sha256sum web/package-lock.json | cut -d' ' -f1)
+have=$(cat "$WEB_STAMP" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "==> installing Node.js and npm (Debian packages) for the web widget's dependencies"
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    else
+      echo "error: npm not found; install Node.js and npm (e.g. 'apt-get install nodejs npm')" >&2
+      exit 1
+    fi
+  fi
+  echo "==> installing the web widget's front-end dependencies (npm ci)"
+  (cd web && npm ci --no-audit --no-fund --silent)
+  echo "$want" > "$WEB_STAMP"
+fi

@@ -17,3 +17,15 @@ if ! have_postgres; then
   apt-get update -qq
   apt-get install -y -qq postgresql >/dev/null
 fi
+
+# Debian's Chromium for the Playwright browser tests (never `playwright install`).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: chromium is missing; install Debian's 'chromium' package" >&2
+    exit 1
+  fi
+  echo "installing Chromium (Debian package) for the browser tests ..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from bot.console.api import NoStoreStaffApi
+from bot.console.api import build_router as build_console_router
 from bot.routing.api import build_router
 from bot.routing.backend import open_backend
 from bot.routing.supervisor import SupervisionJob
@@ -41,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.appeals = backend.appeals
     app.state.tokens = backend.tokens
     app.include_router(build_router())
+    app.include_router(build_console_router())  # /console and its /api/staff routes
+    app.add_middleware(NoStoreStaffApi)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

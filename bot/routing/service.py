@@ -214,20 +214,35 @@ class AppealService:
             return self._staff_dict(self._visible(session, actor, tracking_no))
 
     def list_appeals(
-        self, actor: Actor, status: str | None = None, overdue: bool | None = None
+        self,
+        actor: Actor,
+        status: str | None = None,
+        overdue: bool | None = None,
+        *,
+        department: str | None = None,
+        town: str | None = None,
     ) -> list[dict[str, Any]]:
-        """List the department's appeals (区经委: all), newest first, optionally filtered."""
+        """List the department's appeals (区经委: all): overdue first, then newest first.
+
+        Filters: ``status``; ``overdue``; ``department`` (a code: appeals it leads, or is
+        proposed for while no lead is confirmed; within the actor's own scope); ``town``.
+        """
         query = select(Appeal).order_by(Appeal.id.desc())
         if actor.department != self.rules.triage:
             query = query.where(self._owned_by(actor.department))
         if status:
             query = query.where(Appeal.status == status)
+        if department:
+            query = query.where(self._owned_by(department))
+        if town:
+            query = query.where(Appeal.town == town)
         with self.factory() as session:
-            rows = list(session.scalars(query))
             now = self.clock()
+            flagged = [(a, self._is_overdue(a, now)) for a in session.scalars(query)]
             if overdue is not None:
-                rows = [a for a in rows if self._is_overdue(a, now) == overdue]
-            return [self._staff_dict(a) for a in rows]
+                flagged = [(a, late) for a, late in flagged if late == overdue]
+            flagged.sort(key=lambda pair: not pair[1])  # stable: newest first within each
+            return [self._staff_dict(a) for a, _ in flagged]
 
     # -- the loop ----------------------------------------------------------------------
 

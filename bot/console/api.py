@@ -1,0 +1,289 @@
+"""The 12345 agent console: its page (/console) and its staff API, mounted by bot.app.
+
+The page is static HTML with no data in it; everything else needs a staff bearer token
+(`bot.routing.api.staff`). Appeals are filed through the existing ``POST /api/appeals``
+(channel "hotline"), so the console checks fields exactly as the chat form does, and looked up
+through ``GET /api/staff/appeals/{no}``; this module adds what the console needs besides:
+who is signed in, the policy knowledge base, the form's options and the filtered queue.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.appeals.fields import VALIDATORS, load_field_config
+from bot.appeals.masking import mask_phone, mask_text
+from bot.appeals.status import load_status_config
+from bot.routing.api import service, staff
+from bot.routing.service import Actor, AppealService
+from bot.routing.states import OPEN, Status
+from bot.web.pages import TEMPLATES
+
+if TYPE_CHECKING:
+    from bot.kb.store import StoredIndex
+
+STAFF_API = "/api/staff/"
+PAGE = TEMPLATES / "console.html"
+# The page loads only its own script and style sheet and talks only to this service.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+MAX_RESULTS = 3
+QUESTION_MAX = 500  # as in the chat (bot/input_guard.py)
+QUEUE_LIMIT = 200
+SUMMARY_CHARS = 60
+CHANNELS = {
+    "chat": "在线咨询",
+    "wechat": "微信公众号",
+    "hotline": "12345热线",
+    "web": "网页",
+    "offline": "线下（街镇）",
+}
+KB_NOTES = {
+    "answer": "",
+    "choices": "问题可能涉及以下几项政策，请向来电人确认是哪一项后再答复。",
+    "no_match": (
+        "知识库里没有与这个问题相符的政策。下列条目相关性很低，仅供参考，不宜直接答复；"
+        "可请来电人换个说法，或为其登记诉求，由12345跟进答复。"
+    ),
+}
+
+
+class NoStoreStaffApi:
+    """ASGI middleware: ``Cache-Control: no-store`` on every staff API response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        """Wrap the app."""
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the header to responses under /api/staff/ (including 401s and 404s)."""
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(STAFF_API):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
+# -- the knowledge base (loaded once per process, on first use) ---------------------------
+
+_kb_lock = threading.Lock()
+
+
+@cache
+def _load_kb() -> StoredIndex:
+    # Imported here: the KB pulls in spaCy (and with it TensorFlow), seconds the service
+    # should not spend at start-up or in processes that never search.
+    from bot.kb.store import load_index
+
+    return load_index()
+
+
+def kb_index() -> StoredIndex:
+    """Return the KB index, loading it once per process (concurrent callers wait)."""
+    with _kb_lock:
+        return _load_kb()
+
+
+def warm_kb() -> None:
+    """Start loading the KB in the background, so an agent's first question is quick."""
+    if _load_kb.cache_info().currsize == 0 and not _kb_lock.locked():
+        threading.Thread(target=kb_index, name="console-kb-warm", daemon=True).start()
+
+
+def search_kb(question: str) -> dict[str, Any]:
+    """Return the decision and up to three ranked entries, each as the bot would say it.
+
+    The entries the bot would answer or offer are ``selected``; with ``no_match`` none is,
+    and the top candidates are still listed, with a note saying they are weak.
+    """
+    stored = kb_index()  # first: the heavy modules are imported there, under its lock
+    from bot.kb.answer import answer_text, citation
+    from bot.kb.quantities import quantity_lines, rule_entries
+    from bot.kb.search import Decision, decide
+
+    result = decide(stored.index, question, k=MAX_RESULTS, prefer=frozenset(rule_entries(question)))
+    selected = {hit.entry.id for hit in result.selected}
+    answered = result.selected[0].entry.id if result.decision is Decision.ANSWER else None
+    results = []
+    for hit in result.hits[:MAX_RESULTS]:
+        entry = hit.entry
+        # The bot adds the quantity notes ("投资二十亿" vs article 8) to the entry it answers.
+        notes = quantity_lines(question, entry.id) if entry.id == answered else []
+        results.append(
+            {
+                "entry_id": entry.id,
+                "title": entry.title,
+                "articles": list(entry.articles),
+                "score": round(hit.score, 4),
+                "selected": entry.id in selected,
+                "text": answer_text(entry, notes),
+                "citation": citation(entry),
+                "departments": {"lead": list(entry.lead), "responsible": list(entry.responsible)},
+            }
+        )
+    return {
+        "question": question,
+        "decision": result.decision.value,
+        "note": KB_NOTES[result.decision.value],
+        "results": results,
+    }
+
+
+# -- the queue ----------------------------------------------------------------------------
+
+
+def masked_phone(e164: str | None) -> str | None:
+    """Return the phone masked (138****5678); None once purged."""
+    if not e164:
+        return None
+    try:
+        return mask_phone(e164)
+    except ValueError:
+        return "****"
+
+
+def is_overdue(appeal: dict[str, Any], now: datetime) -> bool:
+    """Return whether an appeal (a staff view) is open and past its due date."""
+    if Status(appeal["status"]) not in OPEN or not appeal.get("due_at"):
+        return False
+    return datetime.fromisoformat(str(appeal["due_at"])) < now
+
+
+def queue_row(appeal: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Return one line of the queue: no full phone number, no contact, a short summary."""
+    description = mask_text(str(appeal.get("description") or ""))
+    if len(description) > SUMMARY_CHARS:
+        description = description[:SUMMARY_CHARS] + "…"
+    return {
+        "tracking_no": appeal["tracking_no"],
+        "status": appeal["status"],
+        "supervised": appeal["supervised"],
+        "overdue": is_overdue(appeal, now),
+        "channel": appeal["channel"],
+        "category": appeal["category"],
+        "town": appeal["town"],
+        "enterprise_name": appeal["enterprise_name"],
+        "phone": masked_phone(appeal.get("phone")),
+        "department": appeal["lead_department"] or appeal["proposed_department"],
+        "department_confirmed": appeal["lead_department"] is not None,
+        "summary": description,
+        "received_at": appeal["received_at"],
+        "due_at": appeal["due_at"],
+    }
+
+
+# -- routes -------------------------------------------------------------------------------
+
+
+def build_router() -> APIRouter:
+    """Build the console page route and the console's /api/staff routes."""
+    router = APIRouter()
+
+    @router.get("/console", response_class=HTMLResponse, include_in_schema=False)
+    def console_page() -> HTMLResponse:
+        """Serve the agent console (static: it signs in and fetches everything itself)."""
+        return HTMLResponse(PAGE.read_text(encoding="utf-8"), headers=PAGE_HEADERS)
+
+    @router.get("/api/staff/me", tags=["console"])
+    def me(actor: Actor = Depends(staff), appeals: AppealService = Depends(service)) -> Any:
+        """Return the signed-in department: its code, its name, whether it triages."""
+        warm_kb()
+        try:
+            name = appeals.rules.department(actor.department).name
+        except StopIteration:
+            name = actor.department
+        return {
+            "department": actor.department,
+            "name": name,
+            "triage": actor.department == appeals.rules.triage,
+        }
+
+    @router.get("/api/staff/kb/search", tags=["console"])
+    def kb_search(
+        q: str = Query(..., max_length=QUESTION_MAX, description="the caller's question"),
+        _actor: Actor = Depends(staff),
+    ) -> Any:
+        """Rank the KB for a caller's question as the bot does (answer, choices, no_match)."""
+        question = q.strip()
+        if not question:
+            raise HTTPException(422, "请输入来电人的问题")
+        return search_kb(question)
+
+    @router.get("/api/staff/appeal-options", tags=["console"])
+    def appeal_options(
+        _actor: Actor = Depends(staff), appeals: AppealService = Depends(service)
+    ) -> Any:
+        """Return the appeal form's fields, towns and categories, and the queue's labels."""
+        fields = load_field_config()
+        status = load_status_config()
+        return {
+            "fields": [
+                {
+                    "name": name,
+                    "label": fields.fields[name].label,
+                    "example": fields.fields[name].example,
+                }
+                for name in VALIDATORS
+            ],
+            "towns": list(fields.towns),
+            "categories": [{"code": c.code, "label": c.label} for c in fields.categories],
+            "departments": [
+                {"code": d.code, "name": d.name, "kind": d.kind} for d in appeals.rules.departments
+            ],
+            "statuses": [{"code": s.value, "label": status.statuses[s.value]} for s in Status],
+            "actions": dict(status.actions),
+            "channels": CHANNELS,
+        }
+
+    @router.get("/api/staff/queue", tags=["console"])
+    def queue(
+        status: Status | None = None,
+        department: str | None = Query(None, description="department code (区经委 only)"),
+        town: str | None = None,
+        overdue: bool | None = None,
+        limit: int = Query(QUEUE_LIMIT, ge=1, le=1000),
+        actor: Actor = Depends(staff),
+        appeals: AppealService = Depends(service),
+    ) -> Any:
+        """List appeals for the console: overdue first, then newest; phones masked."""
+        codes = {d.code for d in appeals.rules.departments}
+        if department and department not in codes:
+            raise HTTPException(422, "没有这个部门代码")
+        if department and actor.department not in (appeals.rules.triage, department):
+            raise HTTPException(403, "只有区经委可以按部门筛选")
+        if town and town not in load_field_config().towns:
+            raise HTTPException(422, "没有这个街镇")
+        rows = appeals.list_appeals(
+            actor,
+            status=status.value if status else None,
+            overdue=overdue,
+            department=department or None,
+            town=town or None,
+        )
+        now = appeals.clock()
+        return {
+            "total": len(rows),
+            "overdue": sum(is_overdue(a, now) for a in rows),
+            "items": [queue_row(a, now) for a in rows[:limit]],
+        }
+
+    return router

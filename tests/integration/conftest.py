@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 import yaml
+from playwright.sync_api import Browser, sync_playwright
 
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.stack import Stack, StackError, free_port
@@ -68,3 +70,17 @@ def say(stack: Stack) -> Callable[[str, str], list[dict[str, Any]]]:
         return list(reply.json())
 
     return _say
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()

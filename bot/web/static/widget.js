@@ -151,6 +151,7 @@
 
   function render(entry) {
     var item = el("li", "jd-msg jd-msg--" + entry.from);
+    if (entry.from === "agent") item.appendChild(el("div", "jd-who", "工作人员"));
     if (entry.text) item.appendChild(el("div", "jd-text", entry.text));
     if (entry.custom && !renderCustom(item, entry.custom)) return;
     if (entry.custom && item.childNodes.length === 0) return; // shown with its text
@@ -216,7 +217,8 @@
     });
     socket.on("bot_uttered", function (msg) {
       showTyping(false);
-      var entry = { from: "bot", text: msg.text || "" };
+      // A person's message during a handoff (pushed by the service) is labelled as such.
+      var entry = { from: msg.from === "agent" ? "agent" : "bot", text: msg.text || "" };
       var buttons = msg.quick_replies || msg.buttons;
       if (buttons) {
         entry.buttons = buttons.map(function (b) {

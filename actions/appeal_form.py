@@ -28,6 +28,7 @@ from bot.appeals.dialogue import (
     summary_lines,
 )
 from bot.appeals.outbox import DeliveryLoop, Outbox
+from bot.appeals.status import day_label
 from bot.settings import get_settings
 
 FORM = "appeal_form"
@@ -274,12 +275,6 @@ class ActionAskAppealConfirm(Action):
         return []
 
 
-def _local_date(iso: str) -> str:
-    """Return 「11月30日」 for an ISO timestamp (already in Shanghai time)."""
-    day = iso[:10]
-    return f"{int(day[5:7])}月{int(day[8:10])}日"
-
-
 class ActionSubmitAppeal(Action):
     """Submit once per form fill; if the backend is unreachable, keep it in the outbox."""
 
@@ -307,8 +302,8 @@ class ActionSubmitAppeal(Action):
                 response="utter_appeal_submitted",
                 tracking_no=response["tracking_no"],
                 department=response["proposed_department"],
-                contact_due=_local_date(str(response["contact_due_at"])),
-                due=_local_date(str(response["due_at"])),
+                contact_due=day_label(str(response["contact_due_at"])),
+                due=day_label(str(response["due_at"])),
             )
             return [*reset, SlotSet(REFERENCE_SLOT, response["tracking_no"])]
         if submission.rejected:

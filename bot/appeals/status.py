@@ -62,14 +62,15 @@ def read_last4(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _day(iso: str | None) -> str:
+def day_label(iso: str | None) -> str:
+    """Return 「11月30日」 for an ISO timestamp already in Shanghai time ('' for none)."""
     if not iso:
         return ""
     return f"{int(iso[5:7])}月{int(iso[8:10])}日"
 
 
 def _moment(iso: str) -> str:
-    return f"{_day(iso)} {iso[11:16]}"
+    return f"{day_label(iso)} {iso[11:16]}"
 
 
 def status_text(view: dict[str, Any]) -> str:
@@ -88,7 +89,7 @@ def status_text(view: dict[str, Any]) -> str:
     if status not in RATEABLE:
         parts.append(
             lines["due"].format(
-                contact_due=_day(view.get("contact_due_at")), due=_day(view.get("due_at"))
+                contact_due=day_label(view.get("contact_due_at")), due=day_label(view.get("due_at"))
             )
         )
     if view.get("reply"):

@@ -188,8 +188,7 @@ class AppealService:
         """
         with self.factory() as session:
             appeal = self._get(session, tracking_no)
-            if not appeal.phone or not appeal.phone.endswith(phone_last4) or len(phone_last4) != 4:
-                raise NotFound(tracking_no)
+            self._check_phone(appeal, phone_last4)
             owner = appeal.lead_department or appeal.proposed_department
             return {
                 "tracking_no": appeal.tracking_no,
@@ -293,8 +292,7 @@ class AppealService:
             raise ValueError("score must be 1-5")
         with transaction(self.factory) as session:
             appeal = self._get(session, tracking_no)
-            if not appeal.phone or not appeal.phone.endswith(phone_last4) or len(phone_last4) != 4:
-                raise NotFound(tracking_no)
+            self._check_phone(appeal, phone_last4)
             status = Status(appeal.status)
             if status not in RATEABLE:
                 raise IllegalTransition("rate", status)
@@ -394,6 +392,12 @@ class AppealService:
         if appeal is None:
             raise NotFound(tracking_no)
         return appeal
+
+    @staticmethod
+    def _check_phone(appeal: Appeal, phone_last4: str) -> None:
+        """Raise NotFound (as for an unknown number) unless ``phone_last4`` ends its phone."""
+        if not appeal.phone or len(phone_last4) != 4 or not appeal.phone.endswith(phone_last4):
+            raise NotFound(appeal.tracking_no)
 
     def _owned_by(self, department: str) -> Any:
         return (Appeal.lead_department == department) | (

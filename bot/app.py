@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.console.api import NoStoreStaffApi
 from bot.console.api import build_router as build_console_router
-from bot.routing.api import build_router
+from bot.routing.api import build_router, register_error_handlers
 from bot.routing.backend import open_backend
 from bot.routing.supervisor import SupervisionJob
 from bot.settings import Settings, get_settings
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.appeals = backend.appeals
     app.state.tokens = backend.tokens
     app.include_router(build_router())
+    register_error_handlers(app)
     app.include_router(build_console_router())  # /console and its /api/staff routes
     app.add_middleware(NoStoreStaffApi)
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    Header,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+)
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bot.routing.intake import FieldProblems, normalise_body
@@ -79,8 +90,15 @@ def staff(request: Request, authorization: str = Header("")) -> Actor:
     return Actor(department)
 
 
-def _not_found() -> HTTPException:
-    return HTTPException(404, NOT_FOUND)
+def register_error_handlers(app: FastAPI) -> None:
+    """Answer NotFound from any route with one and the same 404.
+
+    An unknown number, a number the caller may not see and a wrong phone pair look alike.
+    """
+
+    @app.exception_handler(NotFound)
+    async def not_found(_request: Request, _exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": NOT_FOUND}, status_code=404)
 
 
 def build_router() -> APIRouter:
@@ -114,10 +132,7 @@ def build_router() -> APIRouter:
         appeals: AppealService = Depends(service),
     ) -> dict[str, Any]:
         """Public status and timeline; nothing personal. Wrong pair = unknown number."""
-        try:
-            return appeals.public_view(tracking_no, phone_last4)
-        except NotFound as exc:
-            raise _not_found() from exc
+        return appeals.public_view(tracking_no, phone_last4)
 
     @router.post("/appeals/{tracking_no}/rating", tags=["appeals"])
     def rate(
@@ -128,8 +143,6 @@ def build_router() -> APIRouter:
         """Rate the reply (1-5); 1-2 reopens the appeal for 区经委 review."""
         try:
             return appeals.rate(tracking_no, body.phone_last4, body.score, body.comment)
-        except NotFound as exc:
-            raise _not_found() from exc
         except IllegalTransition as exc:
             raise HTTPException(409, "诉求答复后才能评价") from exc
 
@@ -167,10 +180,7 @@ def build_router() -> APIRouter:
         appeals: AppealService = Depends(service),
     ) -> dict[str, Any]:
         """One appeal with its event log."""
-        try:
-            return appeals.staff_view(actor, tracking_no)
-        except NotFound as exc:
-            raise _not_found() from exc
+        return appeals.staff_view(actor, tracking_no)
 
     @router.post("/staff/appeals/{tracking_no}/{action}", tags=["staff"])
     def act(
@@ -183,8 +193,6 @@ def build_router() -> APIRouter:
         """Take one step of the loop; an illegal transition is 409 and changes nothing."""
         try:
             return appeals.act(actor, tracking_no, action, **body.dict())
-        except NotFound as exc:
-            raise _not_found() from exc
         except Forbidden as exc:
             raise HTTPException(403, str(exc)) from exc
         except IllegalTransition as exc:

@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.buttons import label_buttons
 from actions.policy_qa import ActionAnswerPolicy
 from bot.appeals import fields
 from bot.appeals.dialogue import (
@@ -225,10 +226,7 @@ class ActionAskAppealTown(Action):
     ) -> list[dict[str, Any]]:
         """Send the question and the buttons from config/appeal_fields.yml."""
         towns = fields.load_field_config().towns
-        dispatcher.utter_message(
-            text="企业位于哪个街镇？",
-            buttons=[{"title": t, "payload": t} for t in towns],
-        )
+        dispatcher.utter_message(response="utter_ask_appeal_town", buttons=label_buttons(towns))
         return []
 
 
@@ -243,10 +241,9 @@ class ActionAskAppealCategory(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Send the question and the buttons from config/appeal_fields.yml."""
-        categories = fields.load_field_config().categories
+        labels = [c.label for c in fields.load_field_config().categories]
         dispatcher.utter_message(
-            text="这项诉求属于哪一类？",
-            buttons=[{"title": c.label, "payload": c.label} for c in categories],
+            response="utter_ask_appeal_category", buttons=label_buttons(labels)
         )
         return []
 

@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.buttons import label_buttons
 from actions.policy_qa import choice_payload, kb
 from bot.kb.finder import (
     NONE,
@@ -158,8 +159,7 @@ def _ask_action(key: str) -> type[Action]:
         self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         step = config().step(key)
-        buttons = [{"title": o.label, "payload": o.label} for o in step.options]
-        buttons.append({"title": SKIP_BUTTON, "payload": SKIP_BUTTON})
+        buttons = label_buttons([*(o.label for o in step.options), SKIP_BUTTON])
         dispatcher.utter_message(text=step.question, buttons=buttons)
         return []
 

@@ -9,12 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.app import create_app
 from bot.appeals.fields import load_field_config
 from bot.console.api import kb_index, masked_phone
 from bot.kb.answer import answer_text
-from bot.settings import Settings
-from tests.bot.routing.conftest import BODY, FakeClock
+from tests.bot.routing.conftest import BODY, FakeClock, api_client, staff_token
 
 DEREGISTRATION = "government-services-deregistration"
 
@@ -26,21 +24,11 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def client(tmp_path: Path, clock: FakeClock) -> Iterator[TestClient]:
-    settings = Settings(
-        rasa_auth_token="t",
-        database_url=f"sqlite:///{tmp_path / 'appeals.db'}",
-        supervise_interval_s=0,
-    )
-    app = create_app(settings)
-    app.state.appeals.clock = clock
-    with TestClient(app) as test_client:
-        test_client.app_state = app.state  # type: ignore[attr-defined]
+    with api_client(f"sqlite:///{tmp_path / 'appeals.db'}", clock) as test_client:
         yield test_client
 
 
-def token(client: TestClient, department: str) -> dict[str, str]:
-    issued = client.app_state.tokens.create(department, f"test-{department}")  # type: ignore[attr-defined]
-    return {"Authorization": f"Bearer {issued}"}
+token = staff_token
 
 
 def file(client: TestClient, key: str, **changes: Any) -> str:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from bot.app import create_app
 from bot.routing.backend import Backend, open_backend
+from bot.settings import Settings
 from tests.support.postgres import PostgresServer, postgres_server
 
 
@@ -68,3 +72,22 @@ BODY: dict[str, Any] = {
 
 def body(**changes: Any) -> dict[str, Any]:
     return {**BODY, **changes}
+
+
+@contextmanager
+def api_client(database_url: str, clock: FakeClock | None = None) -> Iterator[TestClient]:
+    """The service app on ``database_url`` (supervision job off), optionally on a fake clock."""
+    app = create_app(
+        Settings(rasa_auth_token="t", database_url=database_url, supervise_interval_s=0)
+    )
+    if clock is not None:
+        app.state.appeals.clock = clock
+    with TestClient(app) as test_client:
+        test_client.app_state = app.state  # type: ignore[attr-defined]
+        yield test_client
+
+
+def staff_token(client: TestClient, department: str) -> dict[str, str]:
+    """Issue a token for ``department`` and return its Authorization header."""
+    issued = client.app_state.tokens.create(department, f"test-{department}")  # type: ignore[attr-defined]
+    return {"Authorization": f"Bearer {issued}"}

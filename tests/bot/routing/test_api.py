@@ -6,25 +6,18 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.app import create_app
-from bot.settings import Settings
-from tests.bot.routing.conftest import BODY
+from tests.bot.routing.conftest import BODY, api_client, staff_token
 
 RAW = {**BODY, "phone": "138 1234 5678", "credit_code": "91310114ma1gy5bm3n"}
 
 
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
-    settings = Settings(rasa_auth_token="t", database_url=database_url, supervise_interval_s=0)
-    app = create_app(settings)
-    with TestClient(app) as test_client:
-        test_client.app_state = app.state  # type: ignore[attr-defined]
+    with api_client(database_url) as test_client:
         yield test_client
 
 
-def token(client: TestClient, department: str) -> dict[str, str]:
-    issued = client.app_state.tokens.create(department, f"test-{department}")  # type: ignore[attr-defined]
-    return {"Authorization": f"Bearer {issued}"}
+token = staff_token
 
 
 def post(client: TestClient, key: str = "chat-0001-abcdef", **changes: Any) -> Any:

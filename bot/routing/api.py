@@ -84,10 +84,10 @@ def staff(request: Request, authorization: str = Header("")) -> Actor:
     """Authenticate a staff bearer token; the actor is its department."""
     scheme, _, token = authorization.partition(" ")
     store: TokenStore = request.app.state.tokens
-    department = store.department_for(token) if scheme.lower() == "bearer" else None
-    if department is None:
+    found = store.identify(token) if scheme.lower() == "bearer" else None
+    if found is None:
         raise HTTPException(401, "需要有效的工作人员令牌", headers={"WWW-Authenticate": "Bearer"})
-    return Actor(department)
+    return Actor(*found)
 
 
 def register_error_handlers(app: FastAPI) -> None:

@@ -48,9 +48,13 @@ class Forbidden(PermissionError):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a department code (from a staff token), or "enterprise" / "system"."""
+    """Who acts: a department code (from a staff token), or "enterprise" / "system".
+
+    ``label`` is the staff token's label (an agent or desk), where there is a token.
+    """
 
     department: str
+    label: str = ""
 
 
 def now_utc() -> datetime:

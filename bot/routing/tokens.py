@@ -45,6 +45,11 @@ class TokenStore:
 
     def department_for(self, token: str) -> str | None:
         """Return the department of a valid, unrevoked token (None otherwise)."""
+        found = self.identify(token)
+        return None if found is None else found[0]
+
+    def identify(self, token: str) -> tuple[str, str] | None:
+        """Return (department, label) of a valid, unrevoked token (None otherwise)."""
         if not token:
             return None
         with self.factory() as session:
@@ -53,7 +58,7 @@ class TokenStore:
                     StaffToken.token_hash == token_hash(token), StaffToken.revoked_at.is_(None)
                 )
             ).first()
-            return None if row is None else str(row.department)
+            return None if row is None else (str(row.department), str(row.label))
 
     def revoke(self, label: str) -> int:
         """Revoke every token with ``label``; return how many."""

@@ -11,6 +11,12 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.console.api import NoStoreStaffApi
 from bot.console.api import build_router as build_console_router
+from bot.handoff import api as handoff_api
+from bot.handoff.job import HandoffTimeoutJob
+from bot.handoff.notices import load_notices
+from bot.handoff.rasa_api import RasaClient
+from bot.handoff.service import HandoffService
+from bot.periodic import PeriodicJob
 from bot.routing.api import build_router, register_error_handlers
 from bot.routing.backend import open_backend
 from bot.routing.supervisor import SupervisionJob
@@ -22,19 +28,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service app; tests pass their own settings."""
     settings = settings or get_settings()
     backend = open_backend(settings.database_url, run_migrations=settings.auto_migrate)
+    handoffs = HandoffService(
+        backend.appeals.factory,
+        RasaClient(settings.rasa_url, settings.rasa_auth_token),
+        load_notices(),
+        backend.appeals.clock,
+        settings.handoff_timeout_s,
+        {d.code: d.name for d in backend.appeals.rules.departments},
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        job = None
+        jobs: list[PeriodicJob] = []
         if settings.supervise_interval_s > 0:
-            job = SupervisionJob(
-                backend.appeals,
-                settings.supervise_interval_s,
-                retention_days=settings.personal_data_retention_days,
+            jobs.append(
+                SupervisionJob(
+                    backend.appeals,
+                    settings.supervise_interval_s,
+                    retention_days=settings.personal_data_retention_days,
+                )
             )
+        if settings.handoff_check_interval_s > 0:
+            jobs.append(HandoffTimeoutJob(handoffs, settings.handoff_check_interval_s))
+        for job in jobs:
             job.start()
         yield
-        if job is not None:
+        for job in jobs:
             job.stop()
         backend.engine.dispose()
 
@@ -42,8 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.appeals = backend.appeals
     app.state.tokens = backend.tokens
+    app.state.handoffs = handoffs
     app.include_router(build_router())
     register_error_handlers(app)
+    app.include_router(handoff_api.build_router())
+    handoff_api.register_error_handlers(app)
     app.include_router(build_console_router())  # /console and its /api/staff routes
     app.add_middleware(NoStoreStaffApi)
 

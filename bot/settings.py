@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     # Days after an appeal is closed until its contact name and phone are purged (the chat
     # tells users this figure before asking for contact details).
     personal_data_retention_days: int = 180
+    # Shared secret of our own processes: the action server sends it to the service to open
+    # a handoff. `make setup` generates one into .env when none is set.
+    internal_token: str = ""
+    # --- Human handoff (bot/handoff) -------------------------------------------------------
+    # Seconds a handoff may wait for an agent before the user is told and offered an appeal.
+    handoff_timeout_s: float = 300
+    # Seconds between the service's checks for handoffs that waited too long.
+    handoff_check_interval_s: float = 5
     # The action server's durable outbox for appeals the service could not take at once.
     outbox_path: Path = PROJECT_ROOT / "var" / "outbox.db"
 
@@ -75,6 +83,11 @@ class Settings(BaseSettings):
     def service_url(self) -> str:
         """Base URL of the service (routing API), as the action server calls it."""
         return f"http://{self.host}:{self.service_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server's HTTP API, as the service calls it."""
+        return f"http://{self.host}:{self.rasa_port}"
 
     @property
     def action_endpoint_url(self) -> str:

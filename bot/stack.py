@@ -62,6 +62,9 @@ def child_env(settings: Settings) -> dict[str, str]:
         ACTION_PORT=str(settings.action_port),
         SERVICE_PORT=str(settings.service_port),
         RASA_AUTH_TOKEN=settings.rasa_auth_token,
+        INTERNAL_TOKEN=settings.internal_token,
+        HANDOFF_TIMEOUT_S=str(settings.handoff_timeout_s),
+        HANDOFF_CHECK_INTERVAL_S=str(settings.handoff_check_interval_s),
         DATABASE_URL=settings.database_url,
         OUTBOX_PATH=str(settings.outbox_path),
     )
@@ -150,6 +153,8 @@ class Stack:
         s = self.settings
         if not s.rasa_auth_token:
             raise StackError("RASA_AUTH_TOKEN is empty: run `make setup` or set it")
+        if not s.internal_token:
+            raise StackError("INTERNAL_TOKEN is empty: run `make setup` or set it")
         if not s.model_path.exists():
             raise StackError(f"no trained model at {s.model_path}: run `make setup`")
         self.procs = [

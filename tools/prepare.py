@@ -10,14 +10,14 @@ import sys
 from bot.kb.schema import KbError
 from bot.kb.store import prepare
 from bot.settings import PROJECT_ROOT, get_settings
-from tools.envfile import ENV_FILE, ensure_auth_token
+from tools.envfile import ENV_FILE, ensure_secrets
 from tools.train import train_if_needed
 
 
 def main() -> int:
     """Prepare the embedded one-machine set-up; idempotent and quick when nothing changed."""
-    if ensure_auth_token():
-        print(f"==> generated RASA_AUTH_TOKEN into {ENV_FILE.relative_to(PROJECT_ROOT)}")
+    for key in ensure_secrets():
+        print(f"==> generated {key} into {ENV_FILE.relative_to(PROJECT_ROOT)}")
     try:
         prepare()
     except KbError as exc:

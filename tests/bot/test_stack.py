@@ -15,6 +15,7 @@ def settings(tmp_path: Path) -> Settings:
     model.write_text("x")
     return Settings(
         rasa_auth_token="secret",
+        internal_token="internal-secret",
         model_path=model,
         tracker_db=tmp_path / "t.db",
         rasa_port=free_port(),
@@ -38,6 +39,8 @@ def test_port_in_use_gives_a_clear_message(settings: Settings) -> None:
 def test_refuses_to_start_without_token_or_model(settings: Settings) -> None:
     with pytest.raises(StackError, match="RASA_AUTH_TOKEN"):
         Stack(settings.copy(update={"rasa_auth_token": ""}))
+    with pytest.raises(StackError, match="INTERNAL_TOKEN"):
+        Stack(settings.copy(update={"internal_token": ""}))
     with pytest.raises(StackError, match="no trained model"):
         Stack(settings.copy(update={"model_path": Path("/nonexistent/m.tar.gz")}))
 

@@ -41,3 +41,17 @@ def test_keeps_other_settings_and_respects_the_environment(
     monkeypatch.delenv(TOKEN_KEY)
     assert ensure_auth_token(env) is True
     assert dotenv_values(env)["RASA_PORT"] == "6005"
+
+
+def test_every_generated_secret_is_written_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.envfile import GENERATED_KEYS, ensure_secrets
+
+    for key in GENERATED_KEYS:
+        monkeypatch.delenv(key, raising=False)
+    env = tmp_path / ".env"
+    assert ensure_secrets(env) == list(GENERATED_KEYS)
+    assert ensure_secrets(env) == []
+    values = dotenv_values(env)
+    assert values["RASA_AUTH_TOKEN"] != values["INTERNAL_TOKEN"]

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
-from bot.routing.backend import Backend, open_backend
 from bot.settings import Settings
-from tests.support.postgres import PostgresServer, postgres_server
 
 
 class FakeClock:
@@ -28,34 +24,6 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture(scope="session")
-def pg() -> Iterator[PostgresServer]:
-    """One temporary PostgreSQL server for the session (Debian's binaries)."""
-    with postgres_server() as server:
-        yield server
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The same tests on SQLite (the default) and PostgreSQL (DATABASE_URL), no code change."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'appeals.db'}"
-    server: PostgresServer = request.getfixturevalue("pg")
-    return server.database()
-
-
-@pytest.fixture
-def backend(database_url: str, clock: FakeClock) -> Iterator[Backend]:
-    opened = open_backend(database_url, clock=clock)
-    yield opened
-    opened.engine.dispose()
 
 
 BODY: dict[str, Any] = {
@@ -78,7 +46,13 @@ def body(**changes: Any) -> dict[str, Any]:
 def api_client(database_url: str, clock: FakeClock | None = None) -> Iterator[TestClient]:
     """The service app on ``database_url`` (supervision job off), optionally on a fake clock."""
     app = create_app(
-        Settings(rasa_auth_token="t", database_url=database_url, supervise_interval_s=0)
+        Settings(
+            rasa_auth_token="t",
+            internal_token="internal-test-token",
+            database_url=database_url,
+            supervise_interval_s=0,
+            handoff_check_interval_s=0,
+        )
     )
     if clock is not None:
         app.state.appeals.clock = clock

@@ -7,15 +7,16 @@
   not emit's keyword arguments (our ``policy_answer`` payloads); we send
   ``{"custom": payload}`` like every other message.
 
-It also has ``POST /webhooks/socketio/push``: a person's message to a widget session, for
-the human handoff (the service calls it with the Rasa API token).
+For the human handoff, ``get_output_channel`` lets Rasa's HTTP API send to a session outside
+a user turn (the service appends ``bot`` events with ``output_channel=latest``); a message an
+agent typed (metadata ``from: agent``) goes out as ``{"text": ..., "from": "agent"}`` so the
+widget labels it.
 
 Registered in credentials.yml as ``bot.channels.socketio.ProjectSocketIOInput``.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import uuid
@@ -29,14 +30,19 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.settings import get_settings
-
 logger = logging.getLogger(__name__)
-MAX_PUSH_CHARS = 2000
 
 
 class ProjectSocketIOOutput(SocketIOOutput):
     """Output that wraps custom payloads as ``{"custom": ...}``."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Send an agent's message as one labelled message; anything else as Rasa does."""
+        if message.get("from") == "agent":
+            agent_message = {"text": str(message.get("text") or ""), "from": "agent"}
+            await self._send_message(recipient_id, agent_message)
+            return
+        await super().send_response(recipient_id, message)
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
@@ -74,29 +80,6 @@ class ProjectSocketIOInput(SocketIOInput):
         @socketio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
-
-        @socketio_webhook.route("/push", methods=["POST"])
-        async def push(request: Request) -> HTTPResponse:
-            """Send a person's message to a widget session (human handoff; the service calls it).
-
-            Authorised with the Rasa API token, which only the service holds. Answers whether
-            the session is connected to this process right now.
-            """
-            token = get_settings().rasa_auth_token
-            given = str(request.headers.get("Authorization", "")).removeprefix("Bearer ")
-            if not token or not hmac.compare_digest(given.encode(), token.encode()):
-                return response.json({"error": "unauthorised"}, status=401)
-            body = request.json if isinstance(request.json, dict) else {}
-            session_id = str(body.get("session_id") or "")
-            text = str(body.get("text") or "").strip()
-            if not session_id or not text or len(text) > MAX_PUSH_CHARS:
-                return response.json({"error": "session_id and text (1-2000 chars)"}, status=422)
-            namespace = self.namespace or "/"
-            present = any(True for _ in sio.manager.get_participants(namespace, session_id))
-            if present:
-                message = {"text": text, "from": "agent"}
-                await sio.emit(self.bot_message_evt, message, room=session_id, namespace=namespace)
-            return response.json({"delivered": present})
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None) -> bool:

@@ -17,6 +17,9 @@
   runs through Rasa once.
 - Buttons become numbered options; a reply that is just such a number sends the button's
   payload. Non-text messages get a fixed reply; ``subscribe`` reaches Rasa as "你好".
+- Messages Rasa sends outside a turn (human handoff, through Rasa's HTTP API with
+  ``output_channel=latest``) go through the customer-service API at once, or are kept like a
+  refused answer; see ``bot.channels.wechat_push``.
 
 Logs carry message ids and OpenID hashes only, never contents (they may hold phone numbers).
 Registered in credentials.yml as ``bot.channels.wechat.WeChatInput``; the secrets come from
@@ -30,7 +33,7 @@ import dataclasses
 import logging
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 from xml.parsers.expat import ExpatError
@@ -45,6 +48,7 @@ from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import create_reply
 
+from bot.channels.wechat_push import WeChatPushOutput
 from bot.channels.wechat_support import (
     ERROR_REPLY,
     NON_TEXT_REPLY,
@@ -150,6 +154,10 @@ class WeChatInput(InputChannel):
         self._background: set[asyncio.Future[None]] = set()
         if not config.token:
             logger.warning("WeChat channel: WECHAT_TOKEN is not set; it answers 503 to everything")
+
+    def get_output_channel(self) -> WeChatPushOutput:
+        """Return the output channel of messages Rasa sends outside a user turn."""
+        return WeChatPushOutput(self._push, self._remember_options)
 
     def _crypto(self, key: str) -> WeChatCrypto:
         if len(key) != 43:
@@ -316,8 +324,7 @@ class WeChatInput(InputChannel):
             logger.error("WeChat %s: Rasa failed (%s)\n%s", ref, type(exc).__name__, frames)
             return self._with_kept(openid, ERROR_REPLY)
         reply, new_options = render_turn(output.messages)
-        if new_options:
-            self._options.put(openid, new_options)
+        self._remember_options(openid, new_options)
         logger.info("WeChat %s: answered (%d bot messages)", ref, len(output.messages))
         return self._with_kept(openid, reply)
 
@@ -326,18 +333,30 @@ class WeChatInput(InputChannel):
             return
         turn.deferred = True
         logger.info("WeChat %s: slow answer, it follows through the API", ref)
-        task = asyncio.ensure_future(self._deliver_later(turn, ref, openid))
+        self._spawn(self._deliver_later(turn, ref, openid))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Future[None]:
+        """Run ``coro`` as a task that outlives its caller's cancellation."""
+        task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     async def _deliver_later(self, turn: _Turn, ref: str, openid: str) -> None:
         reply = await turn.task
-        if not reply:
-            return
+        if reply:
+            await self._send_or_keep(openid, reply, ref)
+
+    async def _push(self, openid: str, text: str, ref: str) -> None:
+        # Shielded: if the HTTP API's caller hangs up, the message is still sent or kept.
+        await asyncio.shield(self._spawn(self._send_or_keep(openid, text, ref)))
+
+    async def _send_or_keep(self, openid: str, text: str, ref: str) -> None:
+        """Send ``text`` through the customer-service API; if that fails, keep it for later."""
         try:
-            await self._api.send_text(openid, reply)
+            await self._api.send_text(openid, text)
         except Exception as exc:  # refused (DeliveryError) or anything unforeseen: keep it
-            kept = (self._kept.get(openid) or []) + [reply]
+            kept = (self._kept.get(openid) or []) + [text]
             self._kept.put(openid, kept[-MAX_KEPT_PER_USER:])
             logger.warning(
                 "WeChat %s: customer-service message refused (errcode %s); kept for the "
@@ -346,7 +365,18 @@ class WeChatInput(InputChannel):
                 exc.errcode if isinstance(exc, DeliveryError) else type(exc).__name__,
             )
         else:
-            logger.info("WeChat %s: answer sent through the customer-service API", ref)
+            logger.info("WeChat %s: sent through the customer-service API", ref)
+
+    def _remember_options(self, openid: str, options: list[str]) -> None:
+        """Let a digit in the user's next message stand for one of ``options``.
+
+        No options forget the earlier ones: a digit answers only the latest message (a "1"
+        typed to an agent after a message without buttons stays a "1").
+        """
+        if options:
+            self._options.put(openid, options)
+        else:
+            self._options.pop(openid)
 
     def _with_kept(self, openid: str, reply: str) -> str:
         """Prepend the answers the API refused earlier to ``reply`` (and forget them)."""

@@ -30,6 +30,10 @@ SUBSCRIBE_TEXT = "你好"
 OPTIONS_HEADER = "回复数字选择："
 # Said when Rasa itself fails on a message (the user should not be left with silence).
 ERROR_REPLY = "抱歉，系统暂时出现问题，请稍后再试。"
+# Put before a message a person (12345 hotline staff) typed during a handoff; such messages
+# reach the channel with ``"from": AGENT_SENDER`` in their metadata.
+AGENT_LABEL = "【工作人员】"
+AGENT_SENDER = "agent"
 # errcodes meaning "the access token is invalid or expired": fetch a new one and retry once.
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 

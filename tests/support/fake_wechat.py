@@ -3,7 +3,8 @@
 A stdlib ``ThreadingHTTPServer`` on a free port implementing
 ``GET /cgi-bin/token?grant_type=client_credential&appid=...&secret=...`` and
 ``POST /cgi-bin/message/custom/send?access_token=...``. It records accepted and refused
-messages; ``refuse_errcode`` (e.g. 45015, "out of the 48-hour window") makes it refuse.
+messages; ``refuse_errcode`` (e.g. 45015, "out of the 48-hour window") makes it refuse and
+``delay_s`` makes it answer every request that much later.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class FakeWeChatAPI:
     def __init__(self, app_id: str = "wx0123456789abcdef", app_secret: str = "s3cret") -> None:
         self.app_id, self.app_secret = app_id, app_secret
         self.refuse_errcode: int | None = None
+        self.delay_s = 0.0
         self.token_requests = 0
         self.tokens: set[str] = set()
         self.sent: list[dict[str, Any]] = []  # accepted message bodies
@@ -60,6 +62,7 @@ class FakeWeChatAPI:
     # --- request handling (called from the server's threads) ---------------------------
 
     def token(self, query: dict[str, str]) -> dict[str, Any]:
+        time.sleep(self.delay_s)  # in this request's own thread
         with self._changed:
             self.token_requests += 1
             if query.get("grant_type") != "client_credential":
@@ -71,6 +74,7 @@ class FakeWeChatAPI:
             return {"access_token": token, "expires_in": 7200}
 
     def send(self, query: dict[str, str], raw: bytes) -> dict[str, Any]:
+        time.sleep(self.delay_s)
         with self._changed:
             self.raw_bodies.append(raw)
             if query.get("access_token") not in self.tokens:

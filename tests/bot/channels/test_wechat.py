@@ -10,11 +10,11 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -72,6 +72,8 @@ BUTTONS = [
 ]
 MENU_REPLY = f"{MENU_TEXT}\n\n回复数字选择：\n1. 政策咨询\n2. 企业诉求\n3. 查询进度"
 ERROR_TEXT = "抱歉，系统暂时出现问题，请稍后再试。"
+
+T = TypeVar("T")
 
 
 def answer_to(text: str) -> str:
@@ -187,6 +189,10 @@ class Harness:
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout_s: float = 15.0) -> T:
+        """Run ``coro`` on the server's event loop, where the channel's state lives."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout_s)
 
     def query(self, *, timestamp: int | None = None, nonce: str = "1320562132") -> dict[str, str]:
         stamp = str(int(time.time()) if timestamp is None else timestamp)

@@ -13,10 +13,12 @@ from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import PUSH_CHANNELS, open_handoff
 from bot.fallback import likely_intents, problem_response
 from bot.input_guard import MAX_MESSAGE_CHARS, assess
 
 OPTION_PREFIX = "utter_option_"
+TWO_STAGE_FALLBACK = "action_two_stage_fallback"
 
 
 def _option_labels(domain: DomainDict) -> dict[str, str]:
@@ -65,7 +67,12 @@ class ActionAskRephraseWithOptions(Action):
 
 
 class ActionGiveUp(Action):
-    """Second stage (and core fallback): offer the 12345 hotline."""
+    """Second stage: hand the conversation to a person; core fallback: offer 12345.
+
+    After two messages the bot could not place (the two-stage fallback gives up), a person
+    is asked to take over where the channel can reach the user; elsewhere (REST, the shell)
+    and for the core fallback the reply offers the 12345 hotline.
+    """
 
     def name(self) -> str:
         """Override Rasa's built-in default fallback."""
@@ -77,7 +84,13 @@ class ActionGiveUp(Action):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
-        """Send utter_default (or the unusable-input reply) and forget the message."""
-        if not _reply_to_unusable_input(dispatcher, tracker):
+        """Hand over (or send utter_default, or the unusable-input reply); forget the message."""
+        if _reply_to_unusable_input(dispatcher, tracker):
+            return [UserUtteranceReverted()]
+        gave_up = (tracker.active_loop or {}).get("name") == TWO_STAGE_FALLBACK
+        if gave_up and tracker.get_latest_input_channel() in PUSH_CHANNELS:
+            dispatcher.utter_message(response="utter_default_handoff")
+            await open_handoff(dispatcher, tracker, "fallback")
+        else:
             dispatcher.utter_message(response="utter_default")
         return [UserUtteranceReverted()]

@@ -17,6 +17,7 @@ import yaml
 
 from actions.fallback import OPTION_PREFIX
 from bot.fallback import problem_response
+from bot.handoff.notices import NOTICES
 from bot.input_guard import InputProblem
 from bot.settings import PROJECT_ROOT
 from tools.train import TRAINING_DATA
@@ -37,6 +38,8 @@ def explained_responses(root: Path = PROJECT_ROOT) -> dict[str, str]:
     why = dict(RASA_DEFAULT_RESPONSES)
     for problem in InputProblem:
         why[problem_response(problem)] = "actions/fallback.py: reply to unusable input"
+    for notice in NOTICES:
+        why[f"utter_handoff_{notice}"] = "bot/handoff/notices.py: the service sends it"
     for name in responses:
         if name.startswith(OPTION_PREFIX):
             why[name] = "actions/fallback.py: button label of a fallback option"

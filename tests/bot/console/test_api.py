@@ -239,10 +239,23 @@ def test_the_console_page_is_static_and_locked_down(client: TestClient) -> None:
     page = client.get("/console")
     assert page.status_code == 200
     assert "12345坐席助手" in page.text
-    assert 'src="/static/console.js"' in page.text and 'href="/static/console.css"' in page.text
+    scripts = [
+        "console-core.js",
+        "console-kb.js",
+        "console-appeal-form.js",
+        "console-appeals.js",
+        "console-handoff.js",
+        "console-handoff-chat.js",
+        "console-start.js",
+    ]
+    styles = ["console.css", "console-kb.css", "console-appeals.css", "console-handoff.css"]
+    assert all(f'src="/static/{name}"' in page.text for name in scripts)
+    assert all(f'href="/static/{name}"' in page.text for name in styles)
     assert "http://" not in page.text and "https://" not in page.text  # nothing from a CDN
     policy = page.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
-    script = client.get("/static/console.js")
-    assert script.status_code == 200 and "innerHTML" not in script.text
-    assert client.get("/static/console.css").status_code == 200
+    for name in scripts:
+        script = client.get(f"/static/{name}")
+        assert script.status_code == 200 and "innerHTML" not in script.text
+    for name in styles:
+        assert client.get(f"/static/{name}").status_code == 200

@@ -1,0 +1,160 @@
+/* 12345坐席助手 · 代为登记诉求: files an appeal for a caller (see console-core.js). */
+(function (C) {
+  "use strict";
+
+  var $ = C.$;
+  var state = C.state;
+  var api = C.api;
+  var newKey = C.newKey;
+  var formatDate = C.formatDate;
+  var formatDay = C.formatDay;
+  var copyText = C.copyText;
+
+  // ---- filing an appeal ------------------------------------------------------------------
+  var FIELDS = [
+    "enterprise_name",
+    "credit_code",
+    "contact_name",
+    "phone",
+    "town",
+    "category",
+    "description",
+  ];
+
+  function fieldInput(name) {
+    return $("c-f-" + name);
+  }
+
+  function setFieldError(name, message) {
+    var input = fieldInput(name);
+    var error = $("c-e-" + name);
+    error.textContent = message || "";
+    if (message) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", "c-e-" + name);
+    } else {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    }
+  }
+
+  function clearErrors() {
+    FIELDS.forEach(function (name) {
+      setFieldError(name, "");
+    });
+    $("c-appeal-error").textContent = "";
+  }
+
+  function startFill() {
+    state.appealKey = newKey();
+    $("c-appeal-form").reset();
+    clearErrors();
+    $("c-appeal-fields").disabled = false;
+    $("c-appeal-submit").disabled = false;
+    $("c-appeal-form").hidden = false;
+    $("c-filed").hidden = true;
+  }
+
+  function readBack(created) {
+    return (
+      "您的诉求已登记，诉求编号是 " +
+      created.tracking_no +
+      "。拟由" +
+      created.proposed_department +
+      "办理，区经委确认后分派；按本区服务标准，将于" +
+      formatDate(created.contact_due_at) +
+      "前与您联系，" +
+      formatDate(created.due_at) +
+      "前办结答复。查询进度时请提供诉求编号和联系电话的后四位。"
+    );
+  }
+
+  function showFiled(created) {
+    $("c-filed-no").textContent = created.tracking_no;
+    $("c-filed-dept").textContent = created.proposed_department + "（待区经委确认）";
+    $("c-filed-contact").textContent = formatDay(created.contact_due_at) + " 前联系来电人";
+    $("c-filed-due").textContent = formatDay(created.due_at) + " 前办结答复";
+    $("c-filed-readback").textContent = readBack(created);
+    $("c-appeal-form").hidden = true;
+    $("c-filed").hidden = false;
+    $("c-filed").focus();
+  }
+
+  function fileAppeal(event) {
+    event.preventDefault();
+    if (state.filing) return;
+    clearErrors();
+    var body = { channel: "hotline" };
+    FIELDS.forEach(function (name) {
+      body[name] = fieldInput(name).value;
+    });
+    state.filing = true;
+    var submit = $("c-appeal-submit");
+    submit.disabled = true;
+    submit.textContent = "正在登记…";
+    api("POST", "/api/appeals", body, { "Idempotency-Key": state.appealKey })
+      .then(function (res) {
+        if (res.status === 201) {
+          $("c-appeal-fields").disabled = true;
+          showFiled(res.data);
+          C.loadQueue();
+          return;
+        }
+        var detail = res.data && res.data.detail;
+        if (res.status === 422 && Array.isArray(detail)) {
+          var first = null;
+          var other = [];
+          detail.forEach(function (problem) {
+            var name = problem.loc && problem.loc[problem.loc.length - 1];
+            if (FIELDS.indexOf(name) >= 0) {
+              setFieldError(name, problem.msg);
+              first = first || name;
+            } else {
+              other.push(problem.msg);
+            }
+          });
+          $("c-appeal-error").textContent =
+            (first ? "有几项需要修改，请按提示核对后再登记。" : "") + other.join(" ");
+          if (first) fieldInput(first).focus();
+          return;
+        }
+        if (res.status === 422) {
+          // The same form was filed already with other contents (its reply was lost).
+          $("c-appeal-error").textContent =
+            "这份表单之前已提交过，内容后来又有改动。请先在队列中核对是否已登记；需要重新登记请点「清空重填」。";
+          return;
+        }
+        $("c-appeal-error").textContent = "登记失败（错误代码 " + res.status + "），请稍后再试。";
+      })
+      .catch(function () {
+        $("c-appeal-error").textContent =
+          "无法连接服务，诉求可能还没有登记。请稍后再点「登记诉求」：同一份表单不会重复登记。";
+      })
+      .then(function () {
+        state.filing = false;
+        submit.textContent = "登记诉求";
+        submit.disabled = !$("c-filed").hidden;
+      });
+  }
+
+  C.wire(function () {
+    $("c-appeal-form").addEventListener("submit", fileAppeal);
+    $("c-appeal-reset").addEventListener("click", startFill);
+    $("c-filed-next").addEventListener("click", function () {
+      startFill();
+      fieldInput("enterprise_name").focus();
+    });
+    $("c-filed-copy").addEventListener("click", function () {
+      copyText($("c-filed-readback").textContent, $("c-filed-copy"));
+    });
+    FIELDS.forEach(function (name) {
+      var input = fieldInput(name);
+      var eventName = input.tagName === "SELECT" ? "change" : "input";
+      input.addEventListener(eventName, function () {
+        setFieldError(name, "");
+      });
+    });
+  });
+
+  C.startFill = startFill;
+})(window.JDConsole);

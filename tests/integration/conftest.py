@@ -12,10 +12,12 @@ import requests
 import yaml
 from playwright.sync_api import Browser, sync_playwright
 
+from bot.routing.backend import open_backend
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.stack import Stack, StackError, free_port
 
 REPLY_TIMEOUT_S = 60
+HANDOFF_TIMEOUT_S = 20
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +27,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     base = get_settings()
     settings = Settings(
         rasa_auth_token="integration-" + free_port().__str__(),
+        internal_token="internal-" + free_port().__str__(),
+        # Short enough for a test to watch a handoff expire, long enough for one to be taken.
+        handoff_timeout_s=HANDOFF_TIMEOUT_S,
+        handoff_check_interval_s=1,
         model_path=base.model_path,
         tracker_db=tmp / "tracker.db",
         database_url=f"sqlite:///{tmp / 'appeals.db'}",
@@ -70,6 +76,26 @@ def say(stack: Stack) -> Callable[[str, str], list[dict[str, Any]]]:
         return list(reply.json())
 
     return _say
+
+
+@pytest.fixture(scope="session")
+def issue_staff_token(stack: Stack) -> Callable[[str, str], str]:
+    """Issue staff tokens (department, label) in the stack's appeal database."""
+
+    def _issue(department: str, label: str) -> str:
+        backend = open_backend(stack.settings.database_url, run_migrations=False)
+        try:
+            return backend.tokens.create(department, label)
+        finally:
+            backend.engine.dispose()
+
+    return _issue
+
+
+@pytest.fixture
+def staff_token(issue_staff_token: Callable[[str, str], str]) -> str:
+    """A 区经委 token for the console tests."""
+    return issue_staff_token("qjw", "console-test")
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bot.routing.backend import open_backend
 from bot.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -29,15 +28,6 @@ def page(browser: Browser, stack: Stack) -> Iterator[Page]:
     opened.set_default_timeout(TIMEOUT_MS)
     yield opened
     context.close()
-
-
-@pytest.fixture
-def staff_token(stack: Stack) -> str:
-    backend = open_backend(stack.settings.database_url, run_migrations=False)
-    try:
-        return backend.tokens.create("qjw", "console-test")
-    finally:
-        backend.engine.dispose()
 
 
 def test_agent_answers_files_looks_up_and_sees_the_queue(

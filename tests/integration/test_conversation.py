@@ -68,8 +68,9 @@ def test_multi_turn_conversation(say: Say, responses: Responses, stack: Stack) -
     assert ask["text"] == text_of(responses, "utter_ask_status_phone_last4")
     [unknown] = say(user, "5678")
     assert unknown["text"] == text_of(responses, "utter_status_not_found")
+    # The REST channel cannot receive an agent's messages: no handoff, the user is told so.
     [human] = say(user, "转人工")
-    assert human["text"] == text_of(responses, "utter_human_unavailable")
+    assert human["text"] == text_of(responses, "utter_handoff_unsupported_channel")
 
     [challenge] = say(user, "你是真人还是机器人")
     assert challenge["text"] == text_of(responses, "utter_iamabot")

@@ -48,6 +48,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+WECHAT_SETTINGS = (
+    "wechat_token",
+    "wechat_app_id",
+    "wechat_app_secret",
+    "wechat_encoding_aes_key",
+    "wechat_previous_encoding_aes_key",
+    "wechat_api_base",
+)
+
+
 def child_env(settings: Settings) -> dict[str, str]:
     """Environment for every child: telemetry off, endpoints.yml variables, import path."""
     env = dict(os.environ)
@@ -68,6 +78,11 @@ def child_env(settings: Settings) -> dict[str, str]:
         DATABASE_URL=settings.database_url,
         OUTBOX_PATH=str(settings.outbox_path),
     )
+    # The WeChat channel's settings, where set (secrets stay in the environment, as given).
+    for name in WECHAT_SETTINGS:
+        value = getattr(settings, name)
+        if value not in ("", None):
+            env[name.upper()] = str(value)
     return env
 
 

@@ -15,13 +15,24 @@ from playwright.sync_api import Browser, sync_playwright
 from bot.routing.backend import open_backend
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.stack import Stack, StackError, free_port
+from tests.support.fake_wechat import FakeWeChatAPI
 
 REPLY_TIMEOUT_S = 60
 HANDOFF_TIMEOUT_S = 20
 
 
+WECHAT_TOKEN = "integration-wechat-token"
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def wechat_api() -> Iterator[FakeWeChatAPI]:
+    """A local fake of WeChat's API; the stack's WeChat channel sends to it."""
+    with FakeWeChatAPI().running() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatAPI) -> Iterator[Stack]:
     """Start the three processes with a fresh tracker database; stop them afterwards."""
     tmp = tmp_path_factory.mktemp("stack")
     base = get_settings()
@@ -38,6 +49,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         rasa_port=free_port(),
         action_port=free_port(),
         service_port=free_port(),
+        wechat_token=WECHAT_TOKEN,
+        wechat_app_id=wechat_api.app_id,
+        wechat_app_secret=wechat_api.app_secret,
+        wechat_api_base=wechat_api.base_url,
     )
     if not settings.model_path.exists():
         pytest.fail(f"no trained model at {settings.model_path}: run the tests with `make test`")

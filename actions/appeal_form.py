@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.buttons import label_buttons
+from actions.handoff import open_handoff
 from actions.policy_qa import ActionAnswerPolicy
 from bot.appeals import fields
 from bot.appeals.dialogue import (
@@ -125,6 +126,11 @@ class ValidateAppealForm(FormValidationAction):
         text = str(value)
         if is_cancel(text):
             return self._cancel(tracker)
+        if self._asks_for_a_person(field, tracker):
+            # Open a handoff; the form goes on meanwhile (the agent sees what is typed).
+            await open_handoff(dispatcher, tracker, "request")
+            dispatcher.utter_message(response="utter_appeal_resume")
+            return {slot(field): None}
         if self._is_policy_question(field, text, tracker):
             # Answer it, then ask the same field again.
             await ActionAnswerPolicy().run(dispatcher, tracker, domain)
@@ -139,6 +145,13 @@ class ValidateAppealForm(FormValidationAction):
         if failures[field] >= 2:
             dispatcher.utter_message(response="utter_appeal_retry_help")
         return {slot(field): None, FAILURES_SLOT: failures}
+
+    @staticmethod
+    def _asks_for_a_person(field: str, tracker: Tracker) -> bool:
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        confident = float(intent.get("confidence") or 0) >= QUESTION_CONFIDENCE
+        # A description may ask for someone to come and look: that is the matter itself.
+        return intent.get("name") == "request_human" and confident and field != "description"
 
     def _is_policy_question(self, field: str, text: str, tracker: Tracker) -> bool:
         intent = (tracker.latest_message or {}).get("intent") or {}

@@ -50,6 +50,17 @@ class Settings(BaseSettings):
     handoff_timeout_s: float = 300
     # Seconds between the service's checks for handoffs that waited too long.
     handoff_check_interval_s: float = 5
+    # Departments (codes, comma-separated) whose staff work the handoff inbox: they read the
+    # conversations' transcripts, so other departments' tokens are refused.
+    handoff_departments: str = "qjw"
+
+    @property
+    def handoff_desks(self) -> frozenset[str]:
+        """Return the department codes that may work handoffs."""
+        return frozenset(
+            code.strip() for code in self.handoff_departments.split(",") if code.strip()
+        )
+
     # The action server's durable outbox for appeals the service could not take at once.
     outbox_path: Path = PROJECT_ROOT / "var" / "outbox.db"
 

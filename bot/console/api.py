@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -204,8 +204,10 @@ def build_router() -> APIRouter:
         return HTMLResponse(PAGE.read_text(encoding="utf-8"), headers=PAGE_HEADERS)
 
     @router.get("/api/staff/me", tags=["console"])
-    def me(actor: Actor = Depends(staff), appeals: AppealService = Depends(service)) -> Any:
-        """Return the signed-in department: its code, its name, whether it triages."""
+    def me(
+        request: Request, actor: Actor = Depends(staff), appeals: AppealService = Depends(service)
+    ) -> Any:
+        """Return the signed-in department: code, name, whether it triages, works handoffs."""
         warm_kb()
         try:
             name = appeals.rules.department(actor.department).name
@@ -215,6 +217,7 @@ def build_router() -> APIRouter:
             "department": actor.department,
             "name": name,
             "triage": actor.department == appeals.rules.triage,
+            "handoffs": actor.department in request.app.state.settings.handoff_desks,
         }
 
     @router.get("/api/staff/kb/search", tags=["console"])

@@ -2,8 +2,9 @@
 
 - ``POST /api/handoffs``: the chat's handoff action opens one (sender id, channel, reason),
   authorised with the internal token the action server and the service share.
-- ``/api/staff/handoffs...``: the console's inbox (any staff token): list, transcript, take,
-  reply, hand back, close. Only the agent (token label) who took a handoff may write to it.
+- ``/api/staff/handoffs...``: the console's inbox (staff of ``HANDOFF_DEPARTMENTS``, 区经委
+  by default; others get 403): list, transcript, take, reply, hand back, close. Only the
+  agent (token label) who took a handoff may write to it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ class AgentMessageIn(BaseModel):
 def handoffs(request: Request) -> HandoffService:
     """Return the app's handoff service."""
     return request.app.state.handoffs  # type: ignore[no-any-return]
+
+
+def desk(request: Request, actor: Actor = Depends(staff)) -> Actor:
+    """Accept only staff of the departments that work handoffs (HANDOFF_DEPARTMENTS)."""
+    if actor.department not in request.app.state.settings.handoff_desks:
+        raise HTTPException(403, "您所在部门不处理人工会话。")
+    return actor
 
 
 def internal(request: Request, authorization: str = Header("")) -> None:
@@ -98,7 +106,7 @@ def build_router() -> APIRouter:
     @router.get("/staff/handoffs", tags=["handoffs"])
     def list_handoffs(
         status: Literal["active", "waiting", "taken", "ended"] = "active",
-        actor: Actor = Depends(staff),
+        actor: Actor = Depends(desk),
         service: HandoffService = Depends(handoffs),
     ) -> dict[str, Any]:
         """List handoffs: waiting first (oldest first), then taken; or the ended ones."""
@@ -107,14 +115,14 @@ def build_router() -> APIRouter:
 
     @router.get("/staff/handoffs/{handoff_id}", tags=["handoffs"])
     def show_handoff(
-        handoff_id: int, actor: Actor = Depends(staff), service: HandoffService = Depends(handoffs)
+        handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
     ) -> dict[str, Any]:
         """One handoff with the conversation's transcript (phone and ID numbers masked)."""
         return service.detail(actor, handoff_id)
 
     @router.post("/staff/handoffs/{handoff_id}/take", tags=["handoffs"])
     def take(
-        handoff_id: int, actor: Actor = Depends(staff), service: HandoffService = Depends(handoffs)
+        handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
     ) -> dict[str, Any]:
         """Take a waiting handoff: the bot stops answering this user until it is handed back."""
         return service.take(actor, handoff_id)
@@ -123,7 +131,7 @@ def build_router() -> APIRouter:
     def send(
         handoff_id: int,
         body: AgentMessageIn,
-        actor: Actor = Depends(staff),
+        actor: Actor = Depends(desk),
         service: HandoffService = Depends(handoffs),
     ) -> dict[str, Any]:
         """Send a message to the user (only by the agent who took the handoff)."""
@@ -134,14 +142,14 @@ def build_router() -> APIRouter:
 
     @router.post("/staff/handoffs/{handoff_id}/release", tags=["handoffs"])
     def release(
-        handoff_id: int, actor: Actor = Depends(staff), service: HandoffService = Depends(handoffs)
+        handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
     ) -> dict[str, Any]:
         """Hand the conversation back to the bot."""
         return service.end(actor, handoff_id, close=False)
 
     @router.post("/staff/handoffs/{handoff_id}/close", tags=["handoffs"])
     def close(
-        handoff_id: int, actor: Actor = Depends(staff), service: HandoffService = Depends(handoffs)
+        handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
     ) -> dict[str, Any]:
         """End the handoff (a waiting one, or one you took); the bot answers again."""
         return service.end(actor, handoff_id, close=True)

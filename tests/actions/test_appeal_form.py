@@ -107,6 +107,36 @@ def test_a_policy_question_mid_form_is_answered_and_the_field_asked_again() -> N
     assert dispatcher.messages[-1]["response"] == "utter_appeal_resume"
 
 
+def test_asking_for_a_person_mid_form_opens_a_handoff_and_the_form_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[str] = []
+
+    async def open_handoff(dispatcher: CollectingDispatcher, _t: Tracker, reason: str) -> bool:
+        opened.append(reason)
+        dispatcher.utter_message(response="utter_handoff_opened", minutes=5)
+        return True
+
+    monkeypatch.setattr(appeal_form, "open_handoff", open_handoff)
+    dispatcher = CollectingDispatcher()
+    asking = tracker("转人工", intent="request_human", conf=0.97)
+    result = asyncio.run(
+        ValidateAppealForm().validate_appeal_town("转人工", dispatcher, asking, {})
+    )
+    assert result == {"appeal_town": None} and opened == ["request"]
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_handoff_opened",
+        "utter_appeal_resume",
+    ]
+    # In the description it is the matter itself ("请派人来看看").
+    described = asyncio.run(
+        ValidateAppealForm().validate_appeal_description(
+            "请派个工作人员来现场看看路灯", CollectingDispatcher(), asking, {}
+        )
+    )
+    assert described["appeal_description"] == "请派个工作人员来现场看看路灯" and len(opened) == 1
+
+
 def test_confirmation_edit_and_cancel() -> None:
     form = ValidateAppealForm()
     d = CollectingDispatcher()

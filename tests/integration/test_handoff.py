@@ -141,3 +141,23 @@ def test_only_the_action_server_opens_handoffs(stack: Stack) -> None:
     internal = {"Authorization": f"Bearer {stack.settings.internal_token}"}
     rest = requests.post(url, json={**body, "channel": "rest"}, headers=internal, timeout=10)
     assert rest.status_code == 422
+
+
+def test_asking_for_a_person_in_the_appeal_form(
+    stack: Stack, responses: Responses, issue_staff_token: Callable[[str, str], str]
+) -> None:
+    agent = staff(stack, issue_staff_token("qjw", "坐席D"))
+    with widget_session(stack) as (client, session, replies):
+        client.emit("user_uttered", {"message": "/file_appeal", "session_id": session})
+        intro, ask = collect(client, replies, 2)
+        assert intro["text"] == text_of(responses, "utter_appeal_intro")
+        client.emit("user_uttered", {"message": "转人工", "session_id": session})
+        opened, resume, ask_again = collect(client, replies, 3)
+        assert opened["text"].startswith("已为您转接人工服务")
+        assert resume["text"] == text_of(responses, "utter_appeal_resume")
+        assert ask_again["text"] == ask["text"]
+        handoff = handoff_of(agent, "request")
+        assert handoff["preview"] == "转人工"
+        agent("POST", f"/api/staff/handoffs/{handoff['id']}/close").raise_for_status()
+        closed = replies.get(timeout=TIMEOUT_S)
+        assert closed["text"] == text_of(responses, "utter_handoff_closed")

@@ -91,3 +91,17 @@ def test_handoff_round_trip_in_the_browser(
     expect(agent.locator("#c-handoff-form")).to_be_hidden()
     ask(user, "人才金卡能提供哪些服务")
     expect(user.locator(".jd-msg--bot .jd-text", has_text="第二十九条").last).to_be_visible()
+
+
+def test_departments_that_do_not_work_handoffs_do_not_see_the_inbox(
+    open_page: Callable[[dict[str, int]], Page],
+    stack: Stack,
+    issue_staff_token: Callable[[str, str], str],
+) -> None:
+    agent = open_page(LAPTOP)
+    agent.goto(stack.url("service") + "/console")
+    agent.locator("#c-token").fill(issue_staff_token("tax", "税务窗口"))
+    agent.locator("#c-signin-button").click()
+    expect(agent.locator("#c-dept")).to_have_text("区税务局")
+    expect(agent.locator("#c-kb")).to_be_visible()
+    expect(agent.locator("#c-handoff")).to_be_hidden()

@@ -288,7 +288,9 @@
         $("c-signin").hidden = true;
         $("c-app").hidden = false;
         document.body.dataset.signedIn = "true";
-        C.startHandoffs();
+        // Only departments that work handoffs see the inbox (the API refuses the others).
+        $("c-handoff").hidden = !res.data.handoffs;
+        if (res.data.handoffs) C.startHandoffs();
         return C.loadOptions();
       })
       .catch(function () {

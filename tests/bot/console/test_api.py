@@ -46,10 +46,20 @@ def test_me_names_the_department_and_needs_a_token(client: TestClient) -> None:
     assert wrong.status_code == 401
     jw = client.get("/api/staff/me", headers=token(client, "qjw"))
     assert jw.status_code == 200
-    assert jw.json() == {"department": "qjw", "name": "区经委", "triage": True}
+    assert jw.json() == {
+        "department": "qjw",
+        "name": "区经委",
+        "triage": True,
+        "handoffs": True,
+    }
     assert jw.headers["Cache-Control"] == "no-store"
     tax = client.get("/api/staff/me", headers=token(client, "tax")).json()
-    assert tax == {"department": "tax", "name": "区税务局", "triage": False}
+    assert tax == {
+        "department": "tax",
+        "name": "区税务局",
+        "triage": False,
+        "handoffs": False,
+    }
 
 
 def test_every_staff_response_is_no_store(client: TestClient) -> None:

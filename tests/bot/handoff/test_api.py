@@ -50,8 +50,15 @@ def test_the_console_takes_replies_and_hands_back(client: TestClient, rasa: Fake
         json={"sender_id": SENDER, "channel": "wechat", "reason": "fallback"},
         headers=INTERNAL,
     ).json()
-    agent, other = staff_token(client, "qjw"), staff_token(client, "tax")
+    agent = staff_token(client, "qjw")
+    issued = client.app_state.tokens.create("qjw", "another agent")  # type: ignore[attr-defined]
+    other = {"Authorization": f"Bearer {issued}"}
     assert client.get("/api/staff/handoffs").status_code == 401
+    # Only the departments that work handoffs read the conversations.
+    town = staff_token(client, "anting")
+    refused = client.get("/api/staff/handoffs", headers=town)
+    assert refused.status_code == 403 and refused.json()["detail"] == "您所在部门不处理人工会话。"
+    assert client.get(f"/api/staff/handoffs/{opened['id']}", headers=town).status_code == 403
     inbox = client.get("/api/staff/handoffs", headers=agent).json()
     assert inbox["waiting"] == 1
     assert inbox["items"][0]["reason_label"] == "机器人两次未能理解"

@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     backend = open_backend(settings.database_url, run_migrations=settings.auto_migrate)
     handoffs = HandoffService(
         backend.appeals.factory,
-        RasaClient(settings.rasa_url, settings.rasa_auth_token),
+        RasaClient(settings.rasa_urls, settings.rasa_auth_token),
         load_notices(),
         backend.appeals.clock,
         settings.handoff_timeout_s,

@@ -64,6 +64,26 @@ class Settings(BaseSettings):
     # The action server's durable outbox for appeals the service could not take at once.
     outbox_path: Path = PROJECT_ROOT / "var" / "outbox.db"
 
+    # --- Profile: "embedded" (one machine, the defaults above) or "prod" (bot/deploy) -------
+    # prod: PostgreSQL tracker store and appeal database, Redis lock store and socket.io
+    # manager, several processes of each kind, nginx in front (TLS). Configuration only.
+    profile: str = "embedded"
+    # prod: Rasa servers on RASA_PORT, RASA_PORT+1, ...; action servers likewise.
+    rasa_processes: int = 2
+    action_processes: int = 2
+    # prod: uvicorn worker processes of the service (all on SERVICE_PORT).
+    service_workers: int = 2
+    # prod: Rasa's tracker store, postgresql://user:password@host:port/database.
+    tracker_url: str = ""
+    # prod: Redis for Rasa's lock store and the socket.io manager, redis://host:port/db.
+    redis_url: str = ""
+    # prod: nginx's ports (80 and 443 for WeChat in a real deployment) and certificate;
+    # without TLS_CERT/TLS_KEY a self-signed pair is made in TLS_DIR (for trying it only).
+    nginx_http_port: int = 8080
+    nginx_https_port: int = 8443
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_dir: Path = PROJECT_ROOT / "var" / "tls"
     # --- WeChat official account (公众号) channel, bot/channels/wechat.py -------------------
     # Secrets: set them in the environment or .env, never in a committed file. Without
     # WECHAT_TOKEN the channel answers 503 to every request (the other channels still run).
@@ -99,6 +119,12 @@ class Settings(BaseSettings):
     def rasa_url(self) -> str:
         """Base URL of the Rasa server's HTTP API, as the service calls it."""
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Base URLs of every Rasa server (one, or RASA_PROCESSES in the prod profile)."""
+        count = self.rasa_processes if self.profile == "prod" else 1
+        return [f"http://{self.host}:{self.rasa_port + i}" for i in range(count)]
 
     @property
     def action_endpoint_url(self) -> str:

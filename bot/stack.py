@@ -20,6 +20,17 @@ from typing import IO
 
 import requests
 
+from bot.deploy import prod
+from bot.deploy.processes import (
+    Proc,
+    action_cmd,
+    child_env,
+    prod_procs,
+    rasa_cmd,
+    service_cmd,
+)
+from bot.deploy.prod import PROD
+from bot.routing.db import migrate
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 
 READY_TIMEOUT_S = 240.0
@@ -48,113 +59,6 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-WECHAT_SETTINGS = (
-    "wechat_token",
-    "wechat_app_id",
-    "wechat_app_secret",
-    "wechat_encoding_aes_key",
-    "wechat_previous_encoding_aes_key",
-    "wechat_api_base",
-)
-
-
-def child_env(settings: Settings) -> dict[str, str]:
-    """Environment for every child: telemetry off, endpoints.yml variables, import path."""
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        ACTION_ENDPOINT_URL=settings.action_endpoint_url,
-        TRACKER_DB=str(settings.tracker_db),
-        PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
-        # The service and the tests read the same values the children use.
-        HOST=settings.host,
-        RASA_PORT=str(settings.rasa_port),
-        ACTION_PORT=str(settings.action_port),
-        SERVICE_PORT=str(settings.service_port),
-        RASA_AUTH_TOKEN=settings.rasa_auth_token,
-        INTERNAL_TOKEN=settings.internal_token,
-        HANDOFF_TIMEOUT_S=str(settings.handoff_timeout_s),
-        HANDOFF_CHECK_INTERVAL_S=str(settings.handoff_check_interval_s),
-        DATABASE_URL=settings.database_url,
-        OUTBOX_PATH=str(settings.outbox_path),
-    )
-    # The WeChat channel's settings, where set (secrets stay in the environment, as given).
-    for name in WECHAT_SETTINGS:
-        value = getattr(settings, name)
-        if value not in ("", None):
-            env[name.upper()] = str(value)
-    return env
-
-
-@dataclass
-class Proc:
-    """One child process and how to tell it is ready."""
-
-    name: str
-    port: int
-    port_setting: str
-    cmd: list[str]
-    health_path: str
-    popen: subprocess.Popen[bytes] | None = None
-
-
-def rasa_cmd(settings: Settings, *extra: str) -> list[str]:
-    """Command line of the Rasa server (rest + socketio, HTTP API with token auth)."""
-    return [
-        sys.executable,
-        "-m",
-        "rasa",
-        "run",
-        "--enable-api",
-        "--auth-token",
-        settings.rasa_auth_token,
-        "--interface",
-        settings.host,
-        "--port",
-        str(settings.rasa_port),
-        "--model",
-        str(settings.model_path),
-        "--endpoints",
-        "endpoints.yml",
-        "--credentials",
-        "credentials.yml",
-        *extra,
-    ]
-
-
-def action_cmd(settings: Settings) -> list[str]:
-    """Command line of the action server (rasa-sdk, loads ``actions/``)."""
-    return [
-        sys.executable,
-        "-m",
-        "rasa_sdk",
-        "--actions",
-        "actions",
-        "--port",
-        str(settings.action_port),
-    ]
-
-
-def service_cmd(settings: Settings) -> list[str]:
-    """Command line of the FastAPI service."""
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "bot.app:create_app",
-        "--factory",
-        "--host",
-        settings.host,
-        "--port",
-        str(settings.service_port),
-        # websockets is pinned at 10.x by Rasa (sanic); uvicorn's default needs 13+.
-        "--ws",
-        "wsproto",
-        "--log-level",
-        settings.log_level.lower(),
-    ]
-
-
 @dataclass
 class Stack:
     """The three processes of the assistant, started together and stopped together."""
@@ -172,11 +76,20 @@ class Stack:
             raise StackError("INTERNAL_TOKEN is empty: run `make setup` or set it")
         if not s.model_path.exists():
             raise StackError(f"no trained model at {s.model_path}: run `make setup`")
-        self.procs = [
-            Proc("service", s.service_port, "SERVICE_PORT", service_cmd(s), "/healthz"),
-            Proc("action server", s.action_port, "ACTION_PORT", action_cmd(s), "/health"),
-            Proc("Rasa server", s.rasa_port, "RASA_PORT", rasa_cmd(s), "/"),
-        ]
+        if s.profile == PROD:
+            try:
+                prod.check(s)
+            except prod.ProfileError as exc:
+                raise StackError(str(exc)) from exc
+            self.procs = prod_procs(s)
+        elif s.profile == "embedded":
+            self.procs = [
+                Proc("service", s.service_port, "SERVICE_PORT", service_cmd(s), "/healthz"),
+                Proc("action server", s.action_port, "ACTION_PORT", action_cmd(s), "/health"),
+                Proc("Rasa server", s.rasa_port, "RASA_PORT", rasa_cmd(s), "/"),
+            ]
+        else:
+            raise StackError(f"unknown PROFILE {s.profile!r}: use embedded or prod")
 
     def url(self, name: str) -> str:
         """Return the base URL of the process called ``name``."""
@@ -194,11 +107,15 @@ class Stack:
                 )
 
     def start(self) -> None:
-        """Start every process (ports checked first)."""
+        """Start every process (ports checked first); a gate is waited for before the rest."""
         self.check_ports()
         self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        if self.settings.profile == PROD:
+            migrate(self.settings.database_url)
         for proc in self.procs:
             self._spawn(proc)
+            if proc.gate:
+                self._wait_for(proc, READY_TIMEOUT_S)
 
     def _spawn(self, proc: Proc) -> None:
         out: IO[bytes] | None = None
@@ -211,7 +128,7 @@ class Stack:
         proc.popen = subprocess.Popen(
             proc.cmd,
             cwd=PROJECT_ROOT,
-            env=child_env(self.settings),
+            env={**child_env(self.settings), **proc.env},
             stdout=out,
             stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
@@ -232,9 +149,14 @@ class Stack:
         """Start one stopped process again and wait until it answers."""
         proc = next(p for p in self.procs if p.name == name)
         self._spawn(proc)
+        self._wait_for(proc, timeout)
+
+    def _wait_for(self, proc: Proc, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         url = f"http://{self.settings.host}:{proc.port}{proc.health_path}"
         while True:
+            if proc.popen is not None and proc.popen.poll() is not None:
+                raise StackError(f"{proc.name} exited with code {proc.popen.returncode}")
             try:
                 if requests.get(url, timeout=2).status_code == 200:
                     return

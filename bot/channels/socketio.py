@@ -28,7 +28,9 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
+
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +75,11 @@ class ProjectSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Define the socket.io server and its events (mirrors Rasa's, with the fixes)."""
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        # With several Rasa processes (the prod profile) a message for a session may be sent
+        # by a process the socket is not connected to: Redis carries it to the right one.
+        redis_url = get_settings().redis_url
+        manager = AsyncRedisManager(redis_url) if redis_url else None
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], client_manager=manager)
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 

@@ -22,40 +22,55 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    """A small synchronous client (the service's routes run in a thread pool)."""
+    """A small synchronous client (the service's routes run in a thread pool).
 
-    def __init__(self, base_url: str, token: str, timeout_s: float = TIMEOUT_S) -> None:
-        """Keep the base URL and the API token."""
-        self.base_url = base_url.rstrip("/")
+    With several Rasa servers (the prod profile) it tries them in turn: any of them can
+    serve any conversation (shared tracker store and lock store), so one that cannot be
+    reached is skipped. A call that reached a server and failed is not repeated.
+    """
+
+    def __init__(
+        self, base_urls: str | Sequence[str], token: str, timeout_s: float = TIMEOUT_S
+    ) -> None:
+        """Keep the base URL(s) and the API token."""
+        urls = [base_urls] if isinstance(base_urls, str) else list(base_urls)
+        self.base_urls = [url.rstrip("/") for url in urls]
         self.token = token
         self.timeout_s = timeout_s
         self._session = requests.Session()
 
-    def _url(self, sender_id: str, tail: str) -> str:
-        return f"{self.base_url}/conversations/{quote(sender_id, safe='')}/{tail}"
+    @staticmethod
+    def _path(sender_id: str, tail: str) -> str:
+        return f"/conversations/{quote(sender_id, safe='')}/{tail}"
 
-    def _call(self, method: str, url: str, **kwargs: Any) -> Any:
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         params = {"token": self.token, **kwargs.pop("params", {})}
-        try:
-            reply = self._session.request(
-                method, url, params=params, timeout=self.timeout_s, **kwargs
-            )
-        except requests.RequestException as exc:
-            raise RasaUnavailable(type(exc).__name__) from exc
-        if reply.status_code >= 400:
-            raise RasaUnavailable(f"HTTP {reply.status_code}")
-        return reply.json()
+        failure = "no Rasa server configured"
+        for base in self.base_urls:
+            try:
+                reply = self._session.request(
+                    method, base + path, params=params, timeout=self.timeout_s, **kwargs
+                )
+            except requests.ConnectionError as exc:
+                failure = type(exc).__name__
+                continue  # not reached: the next server can serve this conversation
+            except requests.RequestException as exc:
+                raise RasaUnavailable(type(exc).__name__) from exc
+            if reply.status_code >= 400:
+                raise RasaUnavailable(f"HTTP {reply.status_code}")
+            return reply.json()
+        raise RasaUnavailable(failure)
 
     def events(self, sender_id: str) -> list[dict[str, Any]]:
         """Return the conversation's events since its last restart."""
-        tracker = self._call("GET", self._url(sender_id, "tracker"))
+        tracker = self._call("GET", self._path(sender_id, "tracker"))
         return list(tracker.get("events") or []) if isinstance(tracker, dict) else []
 
     def append(self, sender_id: str, events: Sequence[dict[str, Any]]) -> None:
         """Append ``events``; their bot messages are sent to the user's latest channel."""
         self._call(
             "POST",
-            self._url(sender_id, "tracker/events"),
+            self._path(sender_id, "tracker/events"),
             params={
                 "output_channel": "latest",
                 "execute_side_effects": "true",

@@ -60,7 +60,7 @@ def test_rasa_api_needs_the_token(settings: Settings) -> None:
 
 
 def test_children_get_the_wechat_settings_that_are_set(settings: Settings) -> None:
-    from bot.stack import child_env
+    from bot.deploy.processes import child_env
 
     env = child_env(settings.copy(update={"wechat_token": "t0k", "wechat_api_base": "http://x"}))
     assert (env["WECHAT_TOKEN"], env["WECHAT_API_BASE"]) == ("t0k", "http://x")

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     tls_cert: str = ""
     tls_key: str = ""
     tls_dir: Path = PROJECT_ROOT / "var" / "tls"
+    # prod: where nginx's config, pid, logs and temp files go; the interface it listens on.
+    nginx_dir: Path = PROJECT_ROOT / "var" / "nginx"
+    nginx_bind: str = "0.0.0.0"
     # --- WeChat official account (公众号) channel, bot/channels/wechat.py -------------------
     # Secrets: set them in the environment or .env, never in a committed file. Without
     # WECHAT_TOKEN the channel answers 503 to every request (the other channels still run).

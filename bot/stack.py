@@ -79,9 +79,9 @@ class Stack:
         if s.profile == PROD:
             try:
                 prod.check(s)
+                self.procs = prod_procs(s)
             except prod.ProfileError as exc:
                 raise StackError(str(exc)) from exc
-            self.procs = prod_procs(s)
         elif s.profile == "embedded":
             self.procs = [
                 Proc("service", s.service_port, "SERVICE_PORT", service_cmd(s), "/healthz"),
@@ -118,6 +118,8 @@ class Stack:
                 self._wait_for(proc, READY_TIMEOUT_S)
 
     def _spawn(self, proc: Proc) -> None:
+        if proc.prepare is not None:
+            proc.prepare()
         out: IO[bytes] | None = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -212,6 +214,17 @@ class Stack:
 
 def _print_ready(stack: Stack) -> None:
     s = stack.settings
+    if s.profile == PROD:
+        front = f"https://localhost:{s.nginx_https_port}"
+        print(
+            "\n嘉定企业服务助手 (prod profile) is ready behind nginx:\n"
+            f"  web chat and console       {front}/  {front}/console\n"
+            f"  WeChat webhook             http://<host>:{s.nginx_http_port}/webhooks/wechat/webhook\n"
+            f"  processes                  {', '.join(p.name for p in stack.procs)}\n"
+            f"Model {s.model_path}. Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        return
     print(
         "\n嘉定企业服务助手 is ready:\n"
         f"  service (page, /healthz)   {stack.url('service')}/\n"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the tests start or drive (Debian packages), when it is missing: PostgreSQL for
-# the routing tests, Chromium for the Playwright browser tests (never `playwright install`).
+# the routing tests, Redis and nginx for the server tests (tests/support/redis_server.py,
+# nginx_server.py), Chromium for the Playwright browser tests (never `playwright install`).
 # Called by `make test`; CI runs on a machine with only what the set-up installs.
 set -euo pipefail
 
@@ -17,4 +18,6 @@ install_package() {
 }
 
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || install_package postgresql "the PostgreSQL server"
+command -v redis-server >/dev/null 2>&1 || install_package redis-server "the Redis server"
+[ -x /usr/sbin/nginx ] || install_package nginx "nginx"
 command -v chromium >/dev/null 2>&1 || install_package chromium "Chromium"

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.deploy import prod
+from bot.deploy import nginx, prod
 from bot.deploy.prod import PROD
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -44,6 +45,11 @@ def child_env(settings: Settings) -> dict[str, str]:
         HANDOFF_CHECK_INTERVAL_S=str(settings.handoff_check_interval_s),
         DATABASE_URL=settings.database_url,
         OUTBOX_PATH=str(settings.outbox_path),
+        HANDOFF_DEPARTMENTS=settings.handoff_departments,
+        # The profile: the service finds every Rasa server, Rasa's socket.io finds Redis.
+        PROFILE=settings.profile,
+        RASA_PROCESSES=str(settings.rasa_processes),
+        REDIS_URL=settings.redis_url,
     )
     # The WeChat channel's settings, where set (secrets stay in the environment, as given).
     for name in WECHAT_SETTINGS:
@@ -67,6 +73,8 @@ class Proc:
     env: dict[str, str] = field(default_factory=dict)
     # Start the next processes only once this one answers (it creates shared tables).
     gate: bool = False
+    # Run before each start (nginx: write its config and certificate).
+    prepare: Callable[[], None] | None = None
 
 
 def rasa_cmd(
@@ -152,4 +160,19 @@ def prod_procs(settings: Settings) -> list[Proc]:
         procs.append(
             Proc(f"Rasa server {i + 1}", port, "RASA_PORT", cmd, "/", env=env, gate=i == 0)
         )
+    binary = nginx.nginx_bin()
+    if binary is None:
+        raise prod.ProfileError(
+            "PROFILE=prod needs nginx: `apt-get install nginx` (scripts/test-servers.sh does it)"
+        )
+    procs.append(
+        Proc(
+            "nginx",
+            settings.nginx_http_port,
+            "NGINX_HTTP_PORT",
+            nginx.command(binary, settings.nginx_dir),
+            nginx.HEALTH_PATH,
+            prepare=lambda: nginx.prepare(settings),
+        )
+    )
     return procs

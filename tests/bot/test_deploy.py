@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.deploy import prod
-from bot.deploy.processes import prod_procs
+from bot.deploy import nginx, prod
+from bot.deploy.processes import child_env, prod_procs
 from bot.settings import Settings
 from bot.stack import Stack, StackError
 
@@ -34,8 +34,13 @@ def prod_settings(tmp_path: Path, **changes: object) -> Settings:
     return Settings(**values)
 
 
+@pytest.fixture(autouse=True)
+def nginx_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nginx, "nginx_bin", lambda: "/usr/sbin/nginx")
+
+
 def test_the_prod_profile_is_chosen_by_settings_only(tmp_path: Path) -> None:
-    settings = prod_settings(tmp_path)
+    settings = prod_settings(tmp_path, nginx_dir=tmp_path / "nginx", tls_dir=tmp_path / "tls")
     procs = {p.name: p for p in prod_procs(settings)}
     assert sorted(procs) == [
         "Rasa server 1",
@@ -43,8 +48,17 @@ def test_the_prod_profile_is_chosen_by_settings_only(tmp_path: Path) -> None:
         "Rasa server 3",
         "action server 1",
         "action server 2",
+        "nginx",
         "service",
     ]
+    # nginx: its config is written when it starts, with every Rasa server and the service.
+    front = procs["nginx"]
+    assert front.health_path == "/nginx-health" and front.prepare is not None
+    front.prepare()
+    config = (tmp_path / "nginx" / "nginx.conf").read_text(encoding="utf-8")
+    for port in (15005, 15006, 15007, 18000):
+        assert f"server 127.0.0.1:{port};" in config
+    assert (tmp_path / "tls" / "key.pem").stat().st_mode & 0o077 == 0
     rasa3 = procs["Rasa server 3"]
     assert rasa3.port == 15007 and "endpoints.prod.yml" in rasa3.cmd
     assert rasa3.env["ACTION_ENDPOINT_URL"] == "http://127.0.0.1:15055/webhook"  # 2 mod 2
@@ -61,6 +75,18 @@ def test_the_prod_profile_is_chosen_by_settings_only(tmp_path: Path) -> None:
     service = procs["service"]
     assert service.cmd[-2:] == ["--workers", "4"] and service.env == {"AUTO_MIGRATE": "false"}
     assert settings.rasa_urls == [f"http://127.0.0.1:{p}" for p in (15005, 15006, 15007)]
+    # Every child learns the profile: the service's Rasa client, Rasa's socket.io manager.
+    env = child_env(settings)
+    assert (env["PROFILE"], env["RASA_PROCESSES"]) == ("prod", "3")
+    assert env["REDIS_URL"] == "redis://:secret@cache.internal:6380/2"
+
+
+def test_without_nginx_the_prod_profile_says_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(nginx, "nginx_bin", lambda: None)
+    with pytest.raises(StackError, match="apt-get install nginx"):
+        Stack(prod_settings(tmp_path))
 
 
 @pytest.mark.parametrize(

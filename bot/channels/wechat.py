@@ -109,8 +109,10 @@ class _Refused(Exception):
 class WeChatInput(InputChannel):
     """WeChat official-account channel (passive replies, customer-service API fallback).
 
-    Deduplication, numbered options and kept answers live in this process's memory; with
-    several Rasa processes they need a shared store such as Redis (issue 6).
+    Deduplication, numbered options and kept answers live in this process's memory. With
+    several Rasa processes (the prod profile) nginx sends each user's requests to one
+    process (hashed on the ``openid`` WeChat puts in the query), so a retry finds its turn;
+    if that process restarts, they start empty (a retry then runs once more).
     """
 
     @classmethod

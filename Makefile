@@ -8,7 +8,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup bootstrap kb train run shell test test-unit lint bench validate clean
+.PHONY: help setup bootstrap kb train run shell test test-unit lint bench loadbench validate backup restore clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -45,8 +45,18 @@ lint: bootstrap  ## ruff (lint + format check) and mypy
 	@$(PY) -m ruff format --check .
 	@$(PY) -m mypy
 
-bench: setup  ## NLU cross-validation, training and start-up times, REST latency
+bench: setup  ## NLU cross-validation, training and start-up times, REST latency, load benchmark
 	@$(PY) -m tools.bench
+
+loadbench: setup  ## REST channel under load (Locust), ours beside a stock Rasa bot (~8 min)
+	@$(PY) -m tools.loadbench
+
+backup: bootstrap  ## copy the appeal database to var/backups/ (SQLite online copy or pg_dump)
+	@$(PY) -m tools.backup backup
+
+restore: bootstrap  ## restore FILE=... into DATABASE_URL (FORCE=1 to replace existing appeals)
+	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=var/backups/appeals-<UTC time>.sqlite" >&2; exit 2; fi
+	@$(PY) -m tools.backup restore "$(FILE)" $(if $(FORCE),--force)
 
 clean:  ## remove the trained model, generated dictionary and runtime data (not .venv, .env)
 	rm -rf models build var results .rasa

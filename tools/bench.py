@@ -1,4 +1,4 @@
-"""`make bench`: NLU cross-validation, training time, start-up time and REST latency.
+"""`make bench`: NLU cross-validation, training time, start-up time, REST latency and load.
 
 Figures are printed (and written to results/bench.json); nothing here is a test.
 """
@@ -28,6 +28,7 @@ from bot.kb.search import Decision, decide
 from bot.kb.store import load_index
 from bot.settings import PROJECT_ROOT
 from bot.stack import free_port
+from tools import loadbench
 from tools.train import TRAINING_DATA
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "policy_dev.yml"
@@ -248,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--skip-cv", action="store_true")
     parser.add_argument("--skip-train", action="store_true")
+    parser.add_argument(
+        "--skip-load", action="store_true", help="no load benchmark (tools/loadbench.py)"
+    )
     parser.add_argument("--kb-only", action="store_true", help="only the KB evaluation")
     args = parser.parse_args(argv)
     result: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M")}
@@ -270,6 +274,20 @@ def main(argv: list[str] | None = None) -> int:
         f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms",
         flush=True,
     )
+    if not args.skip_load:
+        load = loadbench.measure(
+            loadbench.DEFAULT_DURATION_S,
+            loadbench.make_levels(list(loadbench.DEFAULT_USERS), loadbench.SATURATION_USERS),
+        )
+        result["load"] = {k: v for k, v in load.items() if k != "machine"}
+    elif (last := loadbench.latest()) is not None:
+        # `make loadbench` writes the newest load figures: carried over with their date.
+        result["load"] = {
+            **{k: v for k, v in last.items() if k != "machine"},
+            "measured": last.get("date"),
+        }
+        print(f"load benchmark skipped; the figures of {last.get('date')} (make loadbench):")
+        print("\n".join(loadbench.summary_lines(last)), flush=True)
     if not args.skip_train:
         result["train"] = training_time()
         print(f"training from clean: {result['train']['train_from_clean_s']} s", flush=True)
@@ -287,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     if out.exists():
         # Figures skipped this time are carried over from the last run, with its date.
         previous = json.loads(out.read_text())
-        for key in ("train", "nlu_cv"):
+        for key in ("train", "nlu_cv", "load"):
             if key not in result and key in previous:
                 result[key] = {
                     **previous[key],

@@ -30,6 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+import bot.channels.speedups  # noqa: F401 - patches Rasa's hot path in the Rasa server
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)

@@ -48,6 +48,7 @@ from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import create_reply
 
+import bot.channels.speedups  # noqa: F401 - patches Rasa's hot path in the Rasa server
 from bot.channels.wechat_push import WeChatPushOutput
 from bot.channels.wechat_support import (
     ERROR_REPLY,

@@ -1,0 +1,1 @@
+"""Load benchmark workload (tools/loadbench.py drives it with Locust)."""

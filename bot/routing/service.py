@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.appeals.masking import mask_text
 from bot.routing.db import transaction
@@ -230,7 +230,8 @@ class AppealService:
         Filters: ``status``; ``overdue``; ``department`` (a code: appeals it leads, or is
         proposed for while no lead is confirmed; within the actor's own scope); ``town``.
         """
-        query = select(Appeal).order_by(Appeal.id.desc())
+        # The events in one more query for all the appeals, not one query per appeal.
+        query = select(Appeal).options(selectinload(Appeal.events)).order_by(Appeal.id.desc())
         if actor.department != self.rules.triage:
             query = query.where(self._owned_by(actor.department))
         if status:

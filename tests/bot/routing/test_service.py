@@ -234,3 +234,23 @@ def test_personal_data_of_long_closed_appeals_is_purged(backend: Backend, clock:
     assert appeals.purge_personal_data(180) == []
     with pytest.raises(NotFound):
         appeals.public_view(no, "5678")  # nothing to match the phone against any more
+
+
+def test_listing_appeals_takes_a_fixed_number_of_queries(backend: Backend) -> None:
+    from sqlalchemy import event
+
+    for i in range(12):
+        backend.appeals.create(f"n-plus-one-{i:04d}", body(description=f"路灯坏了很久了{i}号"))
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(backend.engine, "before_cursor_execute", count)
+    try:
+        listed = backend.appeals.list_appeals(JW)
+    finally:
+        event.remove(backend.engine, "before_cursor_execute", count)
+    assert len(listed) == 12 and all(a["events"] for a in listed)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2, selects  # the appeals, then the events of all of them

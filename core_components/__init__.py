@@ -1,0 +1,1 @@
+"""Custom Rasa Core parts loaded from endpoints files (Rasa glue only)."""

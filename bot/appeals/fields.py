@@ -46,6 +46,7 @@ PROBLEMS: dict[str, dict[str, frozenset[str]]] = {
         "name_too_long": frozenset({"length", "max"}),
         "name_not_a_name": frozenset({"min_letters"}),
         "name_is_credit_code": frozenset(),
+        "name_is_question": frozenset(),
     },
     "credit_code": {
         "uscc_empty": frozenset(),
@@ -308,7 +309,14 @@ def enterprise_name(text: str) -> FieldResult:
         return _problem(field, "name_is_credit_code")
     if sum(ch.isalpha() for ch in name) < NAME_MIN_LETTERS:
         return _problem(field, "name_not_a_name", min_letters=NAME_MIN_LETTERS)
+    if _QUESTION_END.search(name):
+        # A question the classifier did not catch (it would become the appeal's name).
+        return _problem(field, "name_is_question")
     return Valid(name)
+
+
+# A name ends with its kind (公司, 厂, 店, ...), never with a question mark or particle.
+_QUESTION_END = re.compile(r"(\?|吗|呢|么|嘛|没有?|不)$")
 
 
 # Letters GB 32100-2015 leaves out of the code (only used to point at the wrong character;

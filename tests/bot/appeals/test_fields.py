@@ -198,6 +198,9 @@ def test_enterprise_name_good(text: str, expected: str) -> None:
         ("8号-3", "name_not_a_name"),
         ("91310114MA1GY5BM3N", "name_is_credit_code"),
         ("9131 0114 ma1g y5bm 3n", "name_is_credit_code"),
+        ("嘉定想把营商环境做到啥水平，有个说法没", "name_is_question"),
+        ("你们能帮忙协调一下吗", "name_is_question"),
+        ("这个怎么填？", "name_is_question"),
     ],
 )
 def test_enterprise_name_problems(text: str, code: str) -> None:

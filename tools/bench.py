@@ -28,7 +28,7 @@ from bot.kb.search import Decision, decide
 from bot.kb.store import load_index
 from bot.settings import PROJECT_ROOT
 from bot.stack import free_port
-from tools import loadbench
+from tools import appeal_bench, loadbench, memsoak
 from tools.train import TRAINING_DATA
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "policy_dev.yml"
@@ -252,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-load", action="store_true", help="no load benchmark (tools/loadbench.py)"
     )
+    parser.add_argument(
+        "--skip-appeals", action="store_true", help="no appeal throughput (tools/appeal_bench.py)"
+    )
+    parser.add_argument(
+        "--skip-memory", action="store_true", help="no 10,000-message memory run (tools/memsoak.py)"
+    )
     parser.add_argument("--kb-only", action="store_true", help="only the KB evaluation")
     args = parser.parse_args(argv)
     result: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M")}
@@ -274,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
         f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms",
         flush=True,
     )
+    if not args.skip_appeals:
+        appeals = result["appeals"] = appeal_bench.measure()
+        for database, figures in appeals.items():
+            print(f"appeal creation over HTTP, {database}: {figures}", flush=True)
     if not args.skip_load:
         load = loadbench.measure(
             loadbench.DEFAULT_DURATION_S,
@@ -288,6 +298,14 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(f"load benchmark skipped; the figures of {last.get('date')} (make loadbench):")
         print("\n".join(loadbench.summary_lines(last)), flush=True)
+    if not args.skip_memory:
+        memory = result["memory"] = memsoak.soak()
+        print(
+            f"resident memory of the three processes: {memory['total_mib_after_warm_up']} MiB "
+            f"after warm-up, {memory['total_mib_at_end']} MiB after {memory['messages']} "
+            f"messages ({memory['growth_mib_second_half']:+} MiB over the second half)",
+            flush=True,
+        )
     if not args.skip_train:
         result["train"] = training_time()
         print(f"training from clean: {result['train']['train_from_clean_s']} s", flush=True)
@@ -305,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     if out.exists():
         # Figures skipped this time are carried over from the last run, with its date.
         previous = json.loads(out.read_text())
-        for key in ("train", "nlu_cv", "load"):
+        for key in ("train", "nlu_cv", "load", "appeals", "memory"):
             if key not in result and key in previous:
                 result[key] = {
                     **previous[key],

@@ -74,6 +74,8 @@ class Stack:
             raise StackError("RASA_AUTH_TOKEN is empty: run `make setup` or set it")
         if not s.internal_token:
             raise StackError("INTERNAL_TOKEN is empty: run `make setup` or set it")
+        if not s.action_server_token:
+            raise StackError("ACTION_SERVER_TOKEN is empty: run `make setup` or set it")
         if not s.model_path.exists():
             raise StackError(f"no trained model at {s.model_path}: run `make setup`")
         if s.profile == PROD:

@@ -24,6 +24,9 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+# Loaded with this store in every Rasa server: a failed custom action gets an apology.
+import core_components.action_failures  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
 CACHE_SIZE = 500

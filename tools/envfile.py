@@ -13,7 +13,7 @@ from bot.settings import PROJECT_ROOT
 ENV_FILE = PROJECT_ROOT / ".env"
 TOKEN_KEY = "RASA_AUTH_TOKEN"
 # Every secret the one-machine set-up generates when none is given.
-GENERATED_KEYS = (TOKEN_KEY, "INTERNAL_TOKEN")
+GENERATED_KEYS = (TOKEN_KEY, "INTERNAL_TOKEN", "ACTION_SERVER_TOKEN")
 
 
 def ensure_secret(key: str, env_file: Path = ENV_FILE) -> bool:

@@ -408,6 +408,7 @@ def our_bot(workdir: Path) -> Iterator[Bot]:
         profile="embedded",
         rasa_auth_token=f"load-{uuid.uuid4().hex}",
         internal_token=f"load-{uuid.uuid4().hex}",
+        action_server_token=f"load-{uuid.uuid4().hex}",
         model_path=base.model_path,
         tracker_db=workdir / "tracker.db",
         database_url=f"sqlite:///{workdir / 'appeals.db'}",

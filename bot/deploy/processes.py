@@ -41,6 +41,7 @@ def child_env(settings: Settings) -> dict[str, str]:
         SERVICE_PORT=str(settings.service_port),
         RASA_AUTH_TOKEN=settings.rasa_auth_token,
         INTERNAL_TOKEN=settings.internal_token,
+        ACTION_SERVER_TOKEN=settings.action_server_token,
         HANDOFF_TIMEOUT_S=str(settings.handoff_timeout_s),
         HANDOFF_CHECK_INTERVAL_S=str(settings.handoff_check_interval_s),
         DATABASE_URL=settings.database_url,
@@ -104,13 +105,13 @@ def rasa_cmd(
 
 
 def action_cmd(settings: Settings, port: int | None = None) -> list[str]:
-    """Command line of the action server (rasa-sdk, loads ``actions/``)."""
+    """Command line of the action server (rasa-sdk with our guards, actions/server.py)."""
     return [
         sys.executable,
         "-m",
-        "rasa_sdk",
-        "--actions",
-        "actions",
+        "actions.server",
+        "--host",
+        settings.host,
         "--port",
         str(port or settings.action_port),
     ]

@@ -19,6 +19,7 @@ def prod_settings(tmp_path: Path, **changes: object) -> Settings:
         "profile": "prod",
         "rasa_auth_token": "t",
         "internal_token": "i",
+        "action_server_token": "a",
         "model_path": model,
         "database_url": "postgresql://app@db.internal/appeals",
         "tracker_url": PG,

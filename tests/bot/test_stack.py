@@ -16,6 +16,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         rasa_auth_token="secret",
         internal_token="internal-secret",
+        action_server_token="action-secret",
         model_path=model,
         tracker_db=tmp_path / "t.db",
         rasa_port=free_port(),
@@ -41,6 +42,8 @@ def test_refuses_to_start_without_token_or_model(settings: Settings) -> None:
         Stack(settings.copy(update={"rasa_auth_token": ""}))
     with pytest.raises(StackError, match="INTERNAL_TOKEN"):
         Stack(settings.copy(update={"internal_token": ""}))
+    with pytest.raises(StackError, match="ACTION_SERVER_TOKEN"):
+        Stack(settings.copy(update={"action_server_token": ""}))
     with pytest.raises(StackError, match="no trained model"):
         Stack(settings.copy(update={"model_path": Path("/nonexistent/m.tar.gz")}))
 

@@ -39,6 +39,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatAPI) -
     settings = Settings(
         rasa_auth_token="integration-" + free_port().__str__(),
         internal_token="internal-" + free_port().__str__(),
+        action_server_token="actions-" + free_port().__str__(),
         # Short enough for a test to watch a handoff expire, long enough for one to be taken.
         handoff_timeout_s=HANDOFF_TIMEOUT_S,
         handoff_check_interval_s=1,

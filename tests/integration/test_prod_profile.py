@@ -65,6 +65,7 @@ def prod(
         service_workers=2,
         rasa_auth_token="prod-" + uuid.uuid4().hex,
         internal_token="prod-internal-" + uuid.uuid4().hex,
+        action_server_token="prod-actions-" + uuid.uuid4().hex,
         model_path=base.model_path,
         tracker_db=tmp / "unused-tracker.db",
         database_url=pg.database(),

@@ -30,15 +30,26 @@ import core_components.action_failures  # noqa: F401
 logger = logging.getLogger(__name__)
 
 CACHE_SIZE = 500
+# Events kept in memory at most, over all cached conversations: a stored event takes about
+# 2.5 kB in memory (user messages carry their whole intent ranking), so ~100 MB.
+MAX_EVENTS = 40_000
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
     """SQL tracker store that skips re-reading unchanged conversations."""
 
-    def __init__(self, *args: Any, cache_size: int = CACHE_SIZE, **kwargs: Any) -> None:
-        """Build Rasa's SQL store; keep up to ``cache_size`` trackers in memory."""
+    def __init__(
+        self,
+        *args: Any,
+        cache_size: int = CACHE_SIZE,
+        max_events: int = MAX_EVENTS,
+        **kwargs: Any,
+    ) -> None:
+        """Build Rasa's SQL store; keep up to ``cache_size`` trackers, ``max_events`` events."""
         super().__init__(*args, **kwargs)
         self.cache_size = int(cache_size)
+        self.max_events = int(max_events)
+        self._events = 0
         self._cache: OrderedDict[str, tuple[tuple[int, int], DialogueStateTracker]] = OrderedDict()
 
     def _stamp(self, sender_id: str) -> tuple[int, int]:
@@ -59,19 +70,26 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if stamp == self._stamp(sender_id) and len(tracker.events) == stamp[0]:
                 self._cache.move_to_end(sender_id)
                 return tracker
-            del self._cache[sender_id]
+            self._forget(sender_id)
         return await super().retrieve(sender_id)
+
+    def _forget(self, sender_id: str) -> None:
+        entry = self._cache.pop(sender_id, None)
+        if entry is not None:
+            self._events -= entry[0][0]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the new events as Rasa does, then remember the tracker and its stamp."""
         await super().save(tracker)
         stamp = self._stamp(tracker.sender_id)
+        self._forget(tracker.sender_id)
         if len(tracker.events) != stamp[0]:
             # The tracker holds more than its latest session (Rasa keeps the old session's
             # events when a new one starts): the next read must come from the database.
-            self._cache.pop(tracker.sender_id, None)
             return
         self._cache[tracker.sender_id] = (stamp, tracker)
-        self._cache.move_to_end(tracker.sender_id)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        self._events += stamp[0]
+        while self._cache and (
+            len(self._cache) > self.cache_size or self._events > self.max_events
+        ):
+            self._forget(next(iter(self._cache)))  # the least recently used

@@ -85,3 +85,18 @@ def test_a_new_session_and_the_size_limit(tmp_path: Path, domain: Domain) -> Non
         asyncio.run(cached.save(other))
     assert list(cached._cache) == ["b", "c"]
     assert texts(asyncio.run(cached.retrieve("a"))) == ["a"]
+
+
+def test_the_events_kept_in_memory_are_bounded(tmp_path: Path, domain: Domain) -> None:
+    cached = store(CachedSQLTrackerStore, tmp_path / "t.db", domain, max_events=10)
+    for sender in ("a", "b", "c"):
+        tracker = DialogueStateTracker(sender, domain.slots)
+        turn(tracker, sender)  # 4 events each
+        asyncio.run(cached.save(tracker))
+    assert list(cached._cache) == ["b", "c"] and cached._events == 8
+    big = DialogueStateTracker("d", domain.slots)
+    for i in range(3):
+        turn(big, f"d{i}")  # 12 events: more than the bound, not kept
+    asyncio.run(cached.save(big))
+    assert "d" not in cached._cache and cached._events <= 10
+    assert texts(asyncio.run(cached.retrieve("d"))) == ["d0", "d1", "d2"]

@@ -52,6 +52,24 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def wait_until_ok(
+    url: str, popen: subprocess.Popen[bytes] | None, timeout: float, what: str
+) -> None:
+    """Wait until ``url`` answers 200; raise StackError if ``popen`` exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if popen is not None and popen.poll() is not None:
+            raise StackError(f"{what} exited with code {popen.returncode}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise StackError(f"{what} not ready after {timeout:.0f} s")
+        time.sleep(0.3)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """Return a port the OS reports free on ``host``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -156,19 +174,8 @@ class Stack:
         self._wait_for(proc, timeout)
 
     def _wait_for(self, proc: Proc, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
         url = f"http://{self.settings.host}:{proc.port}{proc.health_path}"
-        while True:
-            if proc.popen is not None and proc.popen.poll() is not None:
-                raise StackError(f"{proc.name} exited with code {proc.popen.returncode}")
-            try:
-                if requests.get(url, timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise StackError(f"{proc.name} not ready after {timeout:.0f} s")
-            time.sleep(0.3)
+        wait_until_ok(url, proc.popen, timeout, proc.name)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
         """Block until every health URL answers 200; raise if a process exits."""

@@ -27,7 +27,7 @@ import requests
 
 from bot.deploy.processes import child_env, service_cmd
 from bot.settings import PROJECT_ROOT, Settings
-from bot.stack import free_port
+from bot.stack import StackError, free_port, wait_until_ok
 
 APPEALS = 400
 CLIENTS = 16
@@ -67,18 +67,10 @@ def service(database_url: str, workdir: Path) -> Iterator[str]:
     )
     url = f"http://{settings.host}:{settings.service_port}"
     try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while True:
-            try:
-                if requests.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if popen.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"service did not start: {(workdir / 'service.log').read_text()}"
-                )
-            time.sleep(0.2)
+        try:
+            wait_until_ok(url + "/healthz", popen, READY_TIMEOUT_S, "the service")
+        except StackError as exc:
+            raise RuntimeError(f"{exc}: {(workdir / 'service.log').read_text()}") from exc
         yield url
     finally:
         popen.terminate()

@@ -40,7 +40,7 @@ import psutil
 import requests
 
 from bot.settings import PROJECT_ROOT, Settings, get_settings
-from bot.stack import Stack, free_port
+from bot.stack import Stack, StackError, free_port, wait_until_ok
 from tools.load import workload
 
 LOCUSTFILE = PROJECT_ROOT / "tools" / "load" / "locustfile.py"
@@ -339,18 +339,10 @@ def stock_project() -> Path:
 
 
 def _wait_http(url: str, popen: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while True:
-        if popen.poll() is not None:
-            raise RuntimeError(f"exited with code {popen.returncode}:\n{_log_tail(log)}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"not ready after {READY_TIMEOUT_S:.0f} s:\n{_log_tail(log)}")
-        time.sleep(0.3)
+    try:
+        wait_until_ok(url, popen, READY_TIMEOUT_S, "the stock bot")
+    except StackError as exc:
+        raise RuntimeError(f"{exc}:\n{_log_tail(log)}") from exc
 
 
 @contextmanager

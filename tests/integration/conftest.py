@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,26 @@ HANDOFF_TIMEOUT_S = 20
 
 
 WECHAT_TOKEN = "integration-wechat-token"
+
+
+@contextmanager
+def running_stack(settings: Settings, log_dir: Path) -> Iterator[Stack]:
+    """Start a stack and wait until it answers; fail the test with its logs if it cannot."""
+    running = Stack(settings, log_dir=log_dir)
+    try:
+        running.start()
+        running.wait_ready()
+    except StackError as exc:
+        running.stop()
+        logs = "\n".join(
+            f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
+            for log in sorted(log_dir.glob("*.log"))
+        )
+        pytest.fail(f"stack ({settings.profile} profile) did not start: {exc}\n{logs}")
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture(scope="session")
@@ -57,19 +78,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatAPI) -
     )
     if not settings.model_path.exists():
         pytest.fail(f"no trained model at {settings.model_path}: run the tests with `make test`")
-    running = Stack(settings, log_dir=tmp / "logs")
-    try:
-        running.start()
-        running.wait_ready()
-    except StackError as exc:
-        running.stop()
-        logs = "\n".join(
-            f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
-            for log in sorted((tmp / "logs").glob("*.log"))
-        )
-        pytest.fail(f"stack did not start: {exc}\n{logs}")
-    yield running
-    running.stop()
+    with running_stack(settings, tmp / "logs") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

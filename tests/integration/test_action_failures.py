@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 import requests
 
 from bot.settings import PROJECT_ROOT
-from bot.stack import Stack, free_port
+from bot.stack import Stack, free_port, wait_until_ok
 
 pytestmark = pytest.mark.integration
 Say = Callable[[str, str], list[dict[str, Any]]]
@@ -38,15 +37,7 @@ def action_server() -> Iterator[str]:
         cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if requests.get(url + "/health", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        assert popen.poll() is None and time.monotonic() < deadline, "action server did not start"
-        time.sleep(0.3)
+    wait_until_ok(url + "/health", popen, 120, "the action server")
     yield url
     popen.terminate()
     output, _ = popen.communicate(timeout=30)

@@ -20,8 +20,9 @@ import socketio
 from bot.routing.backend import open_backend
 from bot.routing.service import Actor
 from bot.settings import Settings, get_settings
-from bot.stack import Stack, StackError, port_is_free
+from bot.stack import Stack, port_is_free
 from tests.bot.routing.conftest import body
+from tests.integration.conftest import running_stack
 from tests.support.postgres import PostgresServer, postgres_server
 from tests.support.redis_server import RedisServer, redis_server
 
@@ -82,19 +83,8 @@ def prod(
         nginx_bind="127.0.0.1",
         supervise_interval_s=0,
     )
-    running = Stack(settings, log_dir=tmp / "logs")
-    try:
-        running.start()
-        running.wait_ready()
-    except StackError as exc:
-        running.stop()
-        logs = "\n".join(
-            f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
-            for log in sorted((tmp / "logs").glob("*.log"))
-        )
-        pytest.fail(f"prod stack did not start: {exc}\n{logs}")
-    yield running
-    running.stop()
+    with running_stack(settings, tmp / "logs") as running:
+        yield running
 
 
 def rasa_urls(stack: Stack) -> list[str]:

@@ -31,8 +31,8 @@ logger = logging.getLogger(__name__)
 
 CACHE_SIZE = 500
 # Events kept in memory at most, over all cached conversations: a stored event takes about
-# 2.5 kB in memory (user messages carry their whole intent ranking), so ~100 MB.
-MAX_EVENTS = 40_000
+# 2.5 kB in memory (user messages carry their whole intent ranking), so ~50 MB.
+MAX_EVENTS = 20_000
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):

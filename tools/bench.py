@@ -298,8 +298,13 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(f"load benchmark skipped; the figures of {last.get('date')} (make loadbench):")
         print("\n".join(loadbench.summary_lines(last)), flush=True)
+    memory: dict[str, Any] | None = None
     if not args.skip_memory:
         memory = result["memory"] = memsoak.soak()
+    elif (memory := memsoak.latest()) is not None:
+        # `python -m tools.memsoak` writes the newest figures: carried over with their date.
+        result["memory"] = {**memory, "measured": memory["date"]}
+    if memory is not None:
         print(
             f"resident memory of the three processes: {memory['total_mib_after_warm_up']} MiB "
             f"after warm-up, {memory['total_mib_at_end']} MiB after {memory['messages']} "

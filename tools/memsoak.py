@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ def soak(messages: int = MESSAGES, round_s: int = ROUND_S) -> dict[str, Any]:
             print(f"after {sent} messages: {samples[-1]}", flush=True)
     half = next(s for s in samples if s["messages"] >= messages / 2)
     return {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
         "messages": samples[-1]["messages"],
         "samples": samples,
         "total_mib_after_warm_up": samples[0]["total"],
@@ -51,6 +53,16 @@ def soak(messages: int = MESSAGES, round_s: int = ROUND_S) -> dict[str, Any]:
         "total_mib_at_end": samples[-1]["total"],
         "growth_mib_second_half": round(samples[-1]["total"] - half["total"], 1),
     }
+
+
+def latest() -> dict[str, Any] | None:
+    """Return the figures of the last run (results/memsoak.json), if any."""
+    path = PROJECT_ROOT / "results" / "memsoak.json"
+    if not path.exists():
+        return None
+    found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    found.setdefault("date", time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime)))
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -144,3 +144,44 @@ def _queue(page: Page, number: str) -> None:
     expect(row).to_have_count(1)
     page.locator("#c-q-town").select_option("南翔镇")
     expect(row).to_have_count(0)
+
+
+def test_markup_in_an_appeal_shows_as_text_in_the_console(
+    page: Page, stack: Stack, staff_token: str
+) -> None:
+    import requests
+
+    attack = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>路灯坏了'
+    filed = requests.post(
+        stack.url("service") + "/api/appeals",
+        json={
+            "enterprise_name": "上海嘉定标记测试有限公司",
+            "credit_code": "91310114MA1GY5BM3N",
+            "contact_name": "钱测试",
+            "phone": "13812345678",
+            "town": "南翔镇",
+            "category": "other",
+            "description": attack + "，夜里不安全，请尽快处理",
+            "channel": "web",
+        },
+        headers={"Idempotency-Key": "xss-" + stack.settings.rasa_auth_token[-12:]},
+        timeout=30,
+    )
+    assert filed.status_code == 201, filed.text
+    number = filed.json()["tracking_no"]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(stack.url("service") + "/console")
+    page.locator("#c-token").fill(staff_token)
+    page.locator("#c-signin-button").click()
+    expect(page.locator("#c-dept")).to_have_text("区经委")
+    page.locator("#c-lookup-no").fill(number)
+    page.locator("#c-lookup-button").click()
+    detail = page.locator("#c-detail")
+    expect(detail).to_contain_text("<script>window.__xss=2</script>")
+    page.locator("#c-q-refresh").click()
+    row = page.locator(f'#c-queue-rows tr[data-tracking-no="{number}"]')
+    expect(row).to_contain_text("<img src=x")
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#c-detail img, #c-queue-rows img, #c-detail script").count() == 0
+    assert dialogs == []

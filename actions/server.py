@@ -74,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     utils.update_sanic_log_level()
     if not settings.action_server_token:
         raise SystemExit("ACTION_SERVER_TOKEN is empty: run `make setup` or set it")
+    try:
+        settings.check_secrets()
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
     app = create_app(settings.action_server_token)
     logger.info("action server on http://%s:%s", args.host, args.port)
     app.run(args.host, args.port, workers=1, access_log=False)

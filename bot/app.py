@@ -27,6 +27,7 @@ from bot.web.pages import STATIC, VENDOR, render_index
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service app; tests pass their own settings."""
     settings = settings or get_settings()
+    settings.check_secrets()
     backend = open_backend(settings.database_url, run_migrations=settings.auto_migrate)
     handoffs = HandoffService(
         backend.appeals.factory,

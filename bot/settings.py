@@ -10,6 +10,12 @@ from pydantic import BaseSettings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# Shared secrets every deployment sets (generated into .env by `make setup`).
+SECRETS = ("rasa_auth_token", "internal_token", "action_server_token")
+MIN_SECRET_CHARS = 24
+PLACEHOLDERS = frozenset({"changeme", "change-me", "change_me", "secret", "token", "password"})
+
+
 class Settings(BaseSettings):
     """Settings for the three processes; defaults are the embedded one-machine mode.
 
@@ -23,6 +29,9 @@ class Settings(BaseSettings):
     service_port: int = 8000
     shell_port: int = 5006
 
+    # "development" (the default: make run, the tests) or anything else, e.g. "production":
+    # outside development the processes refuse to start with a missing or placeholder secret.
+    environment: str = "development"
     # Rasa HTTP API token; `make setup` generates one into .env when none is set.
     rasa_auth_token: str = ""
 
@@ -115,6 +124,25 @@ class Settings(BaseSettings):
     class Config:  # noqa: D106 - pydantic's settings configuration
         env_file = str(PROJECT_ROOT / ".env")
         env_file_encoding = "utf-8"
+
+    def weak_secrets(self) -> list[str]:
+        """Return the names of the shared secrets that are missing, short or placeholders."""
+        weak = []
+        for name in SECRETS:
+            value = str(getattr(self, name) or "")
+            if len(value) < MIN_SECRET_CHARS or value.lower() in PLACEHOLDERS:
+                weak.append(name.upper())
+        return weak
+
+    def check_secrets(self) -> None:
+        """Refuse weak secrets outside development (raise ValueError naming them)."""
+        weak = self.weak_secrets()
+        if self.environment != "development" and weak:
+            raise ValueError(
+                f"ENVIRONMENT={self.environment}: refusing to start with a missing, short or "
+                f"placeholder secret: {', '.join(weak)} (at least {MIN_SECRET_CHARS} random "
+                "characters each; `make setup` generates them)"
+            )
 
     @property
     def service_url(self) -> str:

@@ -94,6 +94,10 @@ class Stack:
             raise StackError("INTERNAL_TOKEN is empty: run `make setup` or set it")
         if not s.action_server_token:
             raise StackError("ACTION_SERVER_TOKEN is empty: run `make setup` or set it")
+        try:
+            s.check_secrets()
+        except ValueError as exc:
+            raise StackError(str(exc)) from exc
         if not s.model_path.exists():
             raise StackError(f"no trained model at {s.model_path}: run `make setup`")
         if s.profile == PROD:

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.appeals.fields import VALIDATORS, load_field_config
 from bot.appeals.masking import mask_phone, mask_text
 from bot.appeals.status import load_status_config
-from bot.routing.api import service, staff
+from bot.routing.api import errors, service, staff
 from bot.routing.service import Actor, AppealService
 from bot.routing.states import OPEN, Status
 from bot.web.pages import TEMPLATES
@@ -203,7 +203,7 @@ def build_router() -> APIRouter:
         """Serve the agent console (static: it signs in and fetches everything itself)."""
         return HTMLResponse(PAGE.read_text(encoding="utf-8"), headers=PAGE_HEADERS)
 
-    @router.get("/api/staff/me", tags=["console"])
+    @router.get("/api/staff/me", tags=["console"], responses=errors(401))
     def me(
         request: Request, actor: Actor = Depends(staff), appeals: AppealService = Depends(service)
     ) -> Any:
@@ -220,7 +220,7 @@ def build_router() -> APIRouter:
             "handoffs": actor.department in request.app.state.settings.handoff_desks,
         }
 
-    @router.get("/api/staff/kb/search", tags=["console"])
+    @router.get("/api/staff/kb/search", tags=["console"], responses=errors(401))
     def kb_search(
         q: str = Query(..., max_length=QUESTION_MAX, description="the caller's question"),
         _actor: Actor = Depends(staff),
@@ -231,7 +231,7 @@ def build_router() -> APIRouter:
             raise HTTPException(422, "请输入来电人的问题")
         return search_kb(question)
 
-    @router.get("/api/staff/appeal-options", tags=["console"])
+    @router.get("/api/staff/appeal-options", tags=["console"], responses=errors(401))
     def appeal_options(
         _actor: Actor = Depends(staff), appeals: AppealService = Depends(service)
     ) -> Any:
@@ -257,7 +257,7 @@ def build_router() -> APIRouter:
             "channels": CHANNELS,
         }
 
-    @router.get("/api/staff/queue", tags=["console"])
+    @router.get("/api/staff/queue", tags=["console"], responses=errors(401, 403))
     def queue(
         status: Status | None = None,
         department: str | None = Query(None, description="department code (区经委 only)"),

@@ -23,7 +23,7 @@ from bot.handoff.service import (
     HandoffService,
     UnsupportedChannel,
 )
-from bot.routing.api import staff
+from bot.routing.api import errors, staff
 from bot.routing.service import Actor
 
 SENDER_ID = r"^[A-Za-z0-9_\-:.@]{1,128}$"
@@ -87,7 +87,7 @@ def build_router() -> APIRouter:
     """Build the handoff routes."""
     router = APIRouter(prefix="/api")
 
-    @router.post("/handoffs", status_code=201, tags=["handoffs"])
+    @router.post("/handoffs", status_code=201, tags=["handoffs"], responses=errors(400, 401, 503))
     def open_handoff(
         body: HandoffIn,
         response: Response,
@@ -103,7 +103,7 @@ def build_router() -> APIRouter:
             response.status_code = 200
         return {**item, "created": created}
 
-    @router.get("/staff/handoffs", tags=["handoffs"])
+    @router.get("/staff/handoffs", tags=["handoffs"], responses=errors(401, 403))
     def list_handoffs(
         status: Literal["active", "waiting", "taken", "ended"] = "active",
         actor: Actor = Depends(desk),
@@ -113,21 +113,29 @@ def build_router() -> APIRouter:
         items = service.inbox(actor, status)
         return {"waiting": sum(i["status"] == "waiting" for i in items), "items": items}
 
-    @router.get("/staff/handoffs/{handoff_id}", tags=["handoffs"])
+    @router.get("/staff/handoffs/{handoff_id}", tags=["handoffs"], responses=errors(401, 403, 404))
     def show_handoff(
         handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
     ) -> dict[str, Any]:
         """One handoff with the conversation's transcript (phone and ID numbers masked)."""
         return service.detail(actor, handoff_id)
 
-    @router.post("/staff/handoffs/{handoff_id}/take", tags=["handoffs"])
+    @router.post(
+        "/staff/handoffs/{handoff_id}/take",
+        tags=["handoffs"],
+        responses=errors(401, 403, 404, 409, 502),
+    )
     def take(
         handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
     ) -> dict[str, Any]:
         """Take a waiting handoff: the bot stops answering this user until it is handed back."""
         return service.take(actor, handoff_id)
 
-    @router.post("/staff/handoffs/{handoff_id}/messages", tags=["handoffs"])
+    @router.post(
+        "/staff/handoffs/{handoff_id}/messages",
+        tags=["handoffs"],
+        responses=errors(400, 401, 403, 404, 409, 502),
+    )
     def send(
         handoff_id: int,
         body: AgentMessageIn,
@@ -140,14 +148,22 @@ def build_router() -> APIRouter:
             raise HTTPException(422, "请输入要发送的内容")
         return service.say(actor, handoff_id, text)
 
-    @router.post("/staff/handoffs/{handoff_id}/release", tags=["handoffs"])
+    @router.post(
+        "/staff/handoffs/{handoff_id}/release",
+        tags=["handoffs"],
+        responses=errors(401, 403, 404, 409, 502),
+    )
     def release(
         handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
     ) -> dict[str, Any]:
         """Hand the conversation back to the bot."""
         return service.end(actor, handoff_id, close=False)
 
-    @router.post("/staff/handoffs/{handoff_id}/close", tags=["handoffs"])
+    @router.post(
+        "/staff/handoffs/{handoff_id}/close",
+        tags=["handoffs"],
+        responses=errors(401, 403, 404, 409, 502),
+    )
     def close(
         handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
     ) -> dict[str, Any]:

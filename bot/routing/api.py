@@ -35,6 +35,46 @@ Channel = Literal["chat", "wechat", "hotline", "web", "offline"]
 Action = Literal["triage", "dispatch", "accept", "reply", "close", "reopen", "escalate"]
 
 
+class ErrorOut(BaseModel):
+    """An error answer: what went wrong, in words for the user."""
+
+    detail: str
+
+
+class FieldError(BaseModel):
+    """One problem with one part of a request, in FastAPI's shape."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class InvalidOut(BaseModel):
+    """A 422: FastAPI's list of field problems, or one message (a rule beyond the schema)."""
+
+    detail: list[FieldError] | str
+
+
+ERRORS = {
+    400: "The request body is not valid JSON",
+    401: "No valid token",
+    403: "The token's department may not do this",
+    404: "Not found",
+    409: "Not possible in the current state",
+    502: "The conversation service (Rasa) is unreachable; nothing changed",
+    503: "The service is not configured for this",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Document a route's error answers: ``codes`` and the 422 every route with input has."""
+    responses: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorOut, "description": ERRORS[code]} for code in codes
+    }
+    responses[422] = {"model": InvalidOut, "description": "Validation Error"}
+    return responses
+
+
 class AppealIn(BaseModel):
     """An appeal as an enterprise (or an agent on its behalf) submits it."""
 
@@ -105,7 +145,13 @@ def build_router() -> APIRouter:
     """Build the /api routes."""
     router = APIRouter(prefix="/api")
 
-    @router.post("/appeals", status_code=201, response_model=AppealCreated, tags=["appeals"])
+    @router.post(
+        "/appeals",
+        status_code=201,
+        response_model=AppealCreated,
+        tags=["appeals"],
+        responses=errors(400),
+    )
     def file_appeal(
         body: AppealIn,
         response: Response,
@@ -125,7 +171,7 @@ def build_router() -> APIRouter:
             response.headers["Idempotent-Replayed"] = "true"
         return result
 
-    @router.get("/appeals/{tracking_no}", tags=["appeals"])
+    @router.get("/appeals/{tracking_no}", tags=["appeals"], responses=errors(404))
     def appeal_status(
         tracking_no: str = Path(..., regex=TRACKING_NO),
         phone_last4: str = Query(..., regex=r"^\d{4}$"),
@@ -134,7 +180,7 @@ def build_router() -> APIRouter:
         """Public status and timeline; nothing personal. Wrong pair = unknown number."""
         return appeals.public_view(tracking_no, phone_last4)
 
-    @router.post("/appeals/{tracking_no}/rating", tags=["appeals"])
+    @router.post("/appeals/{tracking_no}/rating", tags=["appeals"], responses=errors(400, 404, 409))
     def rate(
         body: RatingIn,
         tracking_no: str = Path(..., regex=TRACKING_NO),
@@ -146,7 +192,7 @@ def build_router() -> APIRouter:
         except IllegalTransition as exc:
             raise HTTPException(409, "诉求答复后才能评价") from exc
 
-    @router.get("/staff/appeals", tags=["staff"])
+    @router.get("/staff/appeals", tags=["staff"], responses=errors(401))
     def list_appeals(
         status: str | None = None,
         overdue: bool | None = None,
@@ -156,14 +202,14 @@ def build_router() -> APIRouter:
         """List the department's appeals (区经委: all), filterable by status and overdue."""
         return appeals.list_appeals(actor, status=status, overdue=overdue)
 
-    @router.get("/staff/overdue", tags=["staff"])
+    @router.get("/staff/overdue", tags=["staff"], responses=errors(401))
     def overdue(
         actor: Actor = Depends(staff), appeals: AppealService = Depends(service)
     ) -> list[dict[str, Any]]:
         """Open appeals past their due date."""
         return appeals.list_appeals(actor, overdue=True)
 
-    @router.get("/staff/stats", tags=["staff"])
+    @router.get("/staff/stats", tags=["staff"], responses=errors(401))
     def stats(
         actor: Actor = Depends(staff), appeals: AppealService = Depends(service)
     ) -> list[dict[str, Any]]:
@@ -173,7 +219,7 @@ def build_router() -> APIRouter:
             return rows
         return [r for r in rows if r["code"] == actor.department]
 
-    @router.get("/staff/appeals/{tracking_no}", tags=["staff"])
+    @router.get("/staff/appeals/{tracking_no}", tags=["staff"], responses=errors(401, 404))
     def show(
         tracking_no: str = Path(..., regex=TRACKING_NO),
         actor: Actor = Depends(staff),
@@ -182,7 +228,11 @@ def build_router() -> APIRouter:
         """One appeal with its event log."""
         return appeals.staff_view(actor, tracking_no)
 
-    @router.post("/staff/appeals/{tracking_no}/{action}", tags=["staff"])
+    @router.post(
+        "/staff/appeals/{tracking_no}/{action}",
+        tags=["staff"],
+        responses=errors(400, 401, 403, 404, 409),
+    )
     def act(
         action: Action,
         body: ActionIn,
@@ -200,7 +250,7 @@ def build_router() -> APIRouter:
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from exc
 
-    @router.post("/staff/supervise", tags=["staff"])
+    @router.post("/staff/supervise", tags=["staff"], responses=errors(401, 403))
     def supervise(
         actor: Actor = Depends(staff), appeals: AppealService = Depends(service)
     ) -> dict[str, Any]:

@@ -33,3 +33,22 @@ def test_the_socket_url_can_be_set(tmp_path: Path) -> None:
     )
     page = TestClient(create_app(settings)).get("/").text
     assert 'data-socket-url="https://chat.example.org"' in page
+
+
+def test_outside_development_weak_secrets_stop_the_service(tmp_path: Path) -> None:
+    import pytest
+
+    strong = "s" * 12 + "Q9x7Lk2mPz4R"
+    weak = Settings(
+        environment="production",
+        rasa_auth_token="changeme",
+        internal_token=strong,
+        action_server_token="",
+        database_url=f"sqlite:///{tmp_path / 'w.db'}",
+    )
+    with pytest.raises(ValueError, match="RASA_AUTH_TOKEN, ACTION_SERVER_TOKEN"):
+        create_app(weak)
+    ok = weak.copy(update={"rasa_auth_token": strong + "a", "action_server_token": strong + "b"})
+    assert create_app(ok).state.settings.environment == "production"
+    # In development (make run, the tests) short tokens are fine.
+    assert create_app(weak.copy(update={"environment": "development"})) is not None

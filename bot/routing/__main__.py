@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="show one appeal with its event log")
     show.add_argument("tracking_no")
     show.add_argument("--as", dest="actor", required=True)
+    reads = sub.add_parser("reads", help="who read an appeal's contact details (区经委)")
+    reads.add_argument("tracking_no")
     for action in ACTIONS:
         cmd = sub.add_parser(action, help=f"{action} an appeal")
         cmd.add_argument("tracking_no")
@@ -77,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
                 Actor(args.actor), status=args.status, overdue=args.overdue or None
             )
         elif args.command == "show":
-            result = appeals.staff_view(Actor(args.actor), args.tracking_no)
+            result = appeals.staff_view(Actor(args.actor, "cli"), args.tracking_no)
+        elif args.command == "reads":
+            result = appeals.personal_data_reads(Actor(appeals.rules.triage), args.tracking_no)
         elif args.command in ACTIONS:
             params = {
                 k: v

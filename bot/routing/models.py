@@ -115,6 +115,17 @@ class DailyCounter(Base):  # type: ignore[misc]
     last = Column(Integer, nullable=False)
 
 
+class PersonalDataRead(Base):  # type: ignore[misc]
+    """A staff read of an appeal's unmasked contact details: who, when, which appeal."""
+
+    __tablename__ = "personal_data_reads"
+    id = Column(Integer, primary_key=True)
+    appeal_id = Column(ForeignKey("appeals.id"), nullable=False, index=True)
+    at = Column(DateTime(timezone=True), nullable=False)
+    department = Column(String(40), nullable=False)
+    label = Column(String(60), nullable=False)  # the staff token's label ("" for the CLI)
+
+
 class Handoff(Base):  # type: ignore[misc]
     """A conversation handed to a person (bot.handoff): waiting, taken, then ended.
 

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.appeals.masking import mask_text
 from bot.routing.db import transaction
-from bot.routing.models import Appeal, AppealEvent, DailyCounter, Department, utc
+from bot.routing.models import (
+    Appeal,
+    AppealEvent,
+    DailyCounter,
+    Department,
+    PersonalDataRead,
+    utc,
+)
 from bot.routing.rules import COMPLEXITIES, RoutingRules
 from bot.routing.states import OPEN, RATEABLE, IllegalTransition, Status, next_status
 
@@ -212,9 +219,36 @@ class AppealService:
             }
 
     def staff_view(self, actor: Actor, tracking_no: str) -> dict[str, Any]:
-        """Everything about one appeal for a department that may see it."""
+        """Everything about one appeal for a department that may see it.
+
+        The view holds the unmasked contact details (while not purged), so the read is
+        recorded: who (department and token label), when, which appeal.
+        """
+        with transaction(self.factory) as session:
+            appeal = self._visible(session, actor, tracking_no)
+            if appeal.phone:  # None once purged (retention): nothing personal left to read
+                session.add(
+                    PersonalDataRead(
+                        appeal_id=appeal.id,
+                        at=self.clock(),
+                        department=actor.department,
+                        label=actor.label,
+                    )
+                )
+            return self._staff_dict(appeal)
+
+    def personal_data_reads(self, actor: Actor, tracking_no: str) -> list[dict[str, Any]]:
+        """Return who read an appeal's contact details, oldest first (区经委 only)."""
+        if actor.department != self.rules.triage:
+            raise Forbidden("only the triage department may see who read personal data")
         with self.factory() as session:
-            return self._staff_dict(self._visible(session, actor, tracking_no))
+            appeal = self._get(session, tracking_no)
+            rows = session.scalars(
+                select(PersonalDataRead)
+                .where(PersonalDataRead.appeal_id == appeal.id)
+                .order_by(PersonalDataRead.id)
+            )
+            return [{"at": _iso(r.at), "department": r.department, "label": r.label} for r in rows]
 
     def list_appeals(
         self,

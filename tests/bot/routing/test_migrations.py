@@ -51,5 +51,5 @@ def test_a_populated_database_is_migrated_without_loss(database_url: str) -> Non
         ]
         assert connection.execute(text("SELECT count(*) FROM appeal_events")).scalar() == 1
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0003"
+    assert version == "0004"
     assert "handoffs" in inspect(engine).get_table_names()

@@ -254,3 +254,24 @@ def test_listing_appeals_takes_a_fixed_number_of_queries(backend: Backend) -> No
     assert len(listed) == 12 and all(a["events"] for a in listed)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 2, selects  # the appeals, then the events of all of them
+
+
+def test_reads_of_contact_details_are_recorded(backend: Backend, clock: FakeClock) -> None:
+    number = backend.appeals.create("audit-key-0001", body())[0]["tracking_no"]
+    backend.appeals.staff_view(Actor("qjw", "坐席甲"), number)
+    clock.advance(minutes=5)
+    backend.appeals.act(JW, number, "triage", lead_department="construction")
+    backend.appeals.staff_view(Actor("construction", "建管委窗口"), number)
+    reads = backend.appeals.personal_data_reads(JW, number)
+    assert [(r["department"], r["label"]) for r in reads] == [
+        ("qjw", "坐席甲"),
+        ("construction", "建管委窗口"),
+    ]
+    assert reads[0]["at"] < reads[1]["at"]
+    with pytest.raises(Forbidden):
+        backend.appeals.personal_data_reads(BUILD, number)
+    # Listing (the queue) is not a read of one appeal's details; an unknown number is 404.
+    backend.appeals.list_appeals(JW)
+    assert len(backend.appeals.personal_data_reads(JW, number)) == 2
+    with pytest.raises(NotFound):
+        backend.appeals.personal_data_reads(JW, "JD-20000101-0001")

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # Days after an appeal is closed until its contact name and phone are purged (the chat
     # tells users this figure before asking for contact details).
     personal_data_retention_days: int = 180
+    # Days a conversation (raw texts and slots in the tracker store) is kept after its last
+    # message; `python -m bot.retention` deletes older ones, keeping anonymous figures.
+    conversation_retention_days: int = 180
     # Shared secret of our own processes: the action server sends it to the service to open
     # a handoff. `make setup` generates one into .env when none is set.
     internal_token: str = ""

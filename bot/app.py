@@ -17,10 +17,12 @@ from bot.handoff.notices import load_notices
 from bot.handoff.rasa_api import RasaClient
 from bot.handoff.service import HandoffService
 from bot.periodic import PeriodicJob
+from bot.ratelimit import RateLimiter
 from bot.routing.api import build_router, register_error_handlers
 from bot.routing.backend import open_backend
 from bot.routing.supervisor import SupervisionJob
 from bot.settings import Settings, get_settings
+from bot.web.limits import InputLimits
 from bot.web.pages import STATIC, VENDOR, render_index
 
 
@@ -69,6 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handoff_api.register_error_handlers(app)
     app.include_router(build_console_router())  # /console and its /api/staff routes
     app.add_middleware(NoStoreStaffApi)
+    app.add_middleware(
+        InputLimits,
+        max_body_bytes=settings.max_body_bytes,
+        limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+    )
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

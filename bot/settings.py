@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     # The action server's durable outbox for appeals the service could not take at once.
     outbox_path: Path = PROJECT_ROOT / "var" / "outbox.db"
 
+    # --- Input limits of the public endpoints (REST channel, appeal API) -----------------------
+    # Per sender (REST) or client address (appeal API): a burst, then so many a minute; 0 = off.
+    rate_limit_per_minute: float = 120
+    rate_limit_burst: int = 20
+    # Largest request body accepted (bytes): 413 beyond it.
+    max_body_bytes: int = 64 * 1024
     # --- Profile: "embedded" (one machine, the defaults above) or "prod" (bot/deploy) -------
     # prod: PostgreSQL tracker store and appeal database, Redis lock store and socket.io
     # manager, several processes of each kind, nginx in front (TLS). Configuration only.

@@ -52,6 +52,7 @@ def api_client(database_url: str, clock: FakeClock | None = None) -> Iterator[Te
             database_url=database_url,
             supervise_interval_s=0,
             handoff_check_interval_s=0,
+            rate_limit_per_minute=0,  # many requests from one test client (test_limits.py)
         )
     )
     if clock is not None:

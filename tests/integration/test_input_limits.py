@@ -44,3 +44,24 @@ def test_malformed_oversized_and_spoofed_requests(stack: Stack) -> None:
     body = {"sender": sender, "message": "转人工", "input_channel": "socketio"}
     [reply] = requests.post(url, json=body, timeout=60).json()
     assert reply["text"].startswith("抱歉，当前渠道无法转接人工服务")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x00\xff\xfe binary \x80\x81",
+        b'{"sender": "fz", "message": "\\ud800 lone surrogate"}',
+        '{"sender": "fz", "message": "零宽\\u200b字符\\u202e反向\\u0000空字符"}'.encode(),
+        '{"sender": "fz", "message": "👨‍👩‍👧‍👦🇨🇳"}'.encode(),
+        b'{"sender": "fz", "message": ""}',
+        ('{"sender": "fz", "message": "' + "测" * 600 + '"}').encode(),
+        b'{"sender": "fz", "message": null}',
+        b'{"sender": ["fz"], "message": "hi"}',
+    ],
+)
+def test_odd_input_never_breaks_the_channel(stack: Stack, raw: bytes) -> None:
+    url = stack.url("Rasa server") + "/webhooks/rest/webhook"
+    odd = requests.post(url, data=raw, headers={"Content-Type": "application/json"}, timeout=60)
+    assert odd.status_code in (200, 400, 413), odd.text
+    calm = {"sender": "after-odd-" + uuid.uuid4().hex[:8], "message": "你好"}
+    assert requests.post(url, json=calm, timeout=60).status_code == 200

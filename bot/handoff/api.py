@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 import hmac
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -28,6 +28,8 @@ from bot.routing.service import Actor
 
 SENDER_ID = r"^[A-Za-z0-9_\-:.@]{1,128}$"
 MESSAGE_MAX = 1000
+# handoffs.id is a 32-bit INTEGER column: a larger number would fail in the database (500).
+HandoffId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the handoff's id")]
 
 
 class HandoffIn(BaseModel):
@@ -87,7 +89,9 @@ def build_router() -> APIRouter:
     """Build the handoff routes."""
     router = APIRouter(prefix="/api")
 
-    @router.post("/handoffs", status_code=201, tags=["handoffs"], responses=errors(400, 401, 503))
+    @router.post(
+        "/handoffs", status_code=201, tags=["handoffs"], responses=errors(400, 401, 413, 503)
+    )
     def open_handoff(
         body: HandoffIn,
         response: Response,
@@ -115,7 +119,9 @@ def build_router() -> APIRouter:
 
     @router.get("/staff/handoffs/{handoff_id}", tags=["handoffs"], responses=errors(401, 403, 404))
     def show_handoff(
-        handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
+        handoff_id: HandoffId,
+        actor: Actor = Depends(desk),
+        service: HandoffService = Depends(handoffs),
     ) -> dict[str, Any]:
         """One handoff with the conversation's transcript (phone and ID numbers masked)."""
         return service.detail(actor, handoff_id)
@@ -126,7 +132,9 @@ def build_router() -> APIRouter:
         responses=errors(401, 403, 404, 409, 502),
     )
     def take(
-        handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
+        handoff_id: HandoffId,
+        actor: Actor = Depends(desk),
+        service: HandoffService = Depends(handoffs),
     ) -> dict[str, Any]:
         """Take a waiting handoff: the bot stops answering this user until it is handed back."""
         return service.take(actor, handoff_id)
@@ -134,10 +142,10 @@ def build_router() -> APIRouter:
     @router.post(
         "/staff/handoffs/{handoff_id}/messages",
         tags=["handoffs"],
-        responses=errors(400, 401, 403, 404, 409, 502),
+        responses=errors(400, 401, 403, 404, 409, 413, 502),
     )
     def send(
-        handoff_id: int,
+        handoff_id: HandoffId,
         body: AgentMessageIn,
         actor: Actor = Depends(desk),
         service: HandoffService = Depends(handoffs),
@@ -154,7 +162,9 @@ def build_router() -> APIRouter:
         responses=errors(401, 403, 404, 409, 502),
     )
     def release(
-        handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
+        handoff_id: HandoffId,
+        actor: Actor = Depends(desk),
+        service: HandoffService = Depends(handoffs),
     ) -> dict[str, Any]:
         """Hand the conversation back to the bot."""
         return service.end(actor, handoff_id, close=False)
@@ -165,7 +175,9 @@ def build_router() -> APIRouter:
         responses=errors(401, 403, 404, 409, 502),
     )
     def close(
-        handoff_id: int, actor: Actor = Depends(desk), service: HandoffService = Depends(handoffs)
+        handoff_id: HandoffId,
+        actor: Actor = Depends(desk),
+        service: HandoffService = Depends(handoffs),
     ) -> dict[str, Any]:
         """End the handoff (a waiting one, or one you took); the bot answers again."""
         return service.end(actor, handoff_id, close=True)

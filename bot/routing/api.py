@@ -61,6 +61,8 @@ ERRORS = {
     403: "The token's department may not do this",
     404: "Not found",
     409: "Not possible in the current state",
+    413: "The request body is too large",
+    429: "Too many requests from this client; retry after Retry-After seconds",
     502: "The conversation service (Rasa) is unreachable; nothing changed",
     503: "The service is not configured for this",
 }
@@ -150,7 +152,7 @@ def build_router() -> APIRouter:
         status_code=201,
         response_model=AppealCreated,
         tags=["appeals"],
-        responses=errors(400),
+        responses=errors(400, 413, 429),
     )
     def file_appeal(
         body: AppealIn,
@@ -171,7 +173,7 @@ def build_router() -> APIRouter:
             response.headers["Idempotent-Replayed"] = "true"
         return result
 
-    @router.get("/appeals/{tracking_no}", tags=["appeals"], responses=errors(404))
+    @router.get("/appeals/{tracking_no}", tags=["appeals"], responses=errors(404, 429))
     def appeal_status(
         tracking_no: str = Path(..., regex=TRACKING_NO),
         phone_last4: str = Query(..., regex=r"^\d{4}$"),
@@ -180,7 +182,9 @@ def build_router() -> APIRouter:
         """Public status and timeline; nothing personal. Wrong pair = unknown number."""
         return appeals.public_view(tracking_no, phone_last4)
 
-    @router.post("/appeals/{tracking_no}/rating", tags=["appeals"], responses=errors(400, 404, 409))
+    @router.post(
+        "/appeals/{tracking_no}/rating", tags=["appeals"], responses=errors(400, 404, 409, 413, 429)
+    )
     def rate(
         body: RatingIn,
         tracking_no: str = Path(..., regex=TRACKING_NO),
@@ -231,7 +235,7 @@ def build_router() -> APIRouter:
     @router.post(
         "/staff/appeals/{tracking_no}/{action}",
         tags=["staff"],
-        responses=errors(400, 401, 403, 404, 409),
+        responses=errors(400, 401, 403, 404, 409, 413),
     )
     def act(
         action: Action,

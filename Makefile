@@ -8,7 +8,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup bootstrap kb train run shell test test-unit lint bench loadbench validate backup restore clean
+.PHONY: help setup bootstrap kb train run shell test test-unit lint bench loadbench soak validate backup restore clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -50,6 +50,9 @@ bench: setup  ## NLU cross-validation, training and start-up times, REST latency
 
 loadbench: setup  ## REST channel under load (Locust), ours beside a stock Rasa bot (~8 min)
 	@$(PY) -m tools.loadbench
+
+soak: setup  ## 30 min of mixed load with process restarts (not in CI): appeals confirmed = stored
+	@$(PY) -m tools.soak
 
 backup: bootstrap  ## copy the appeal database to var/backups/ (SQLite online copy or pg_dump)
 	@$(PY) -m tools.backup backup

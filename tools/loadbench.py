@@ -301,6 +301,7 @@ class Bot:
     pids: dict[str, int]
     ready_s: float
     workdir: Path
+    stack: Stack | None = None  # ours: the processes, for fault injection (tools/soak.py)
 
 
 def _log_tail(path: Path, chars: int = 3000) -> str:
@@ -423,7 +424,7 @@ def our_bot(workdir: Path) -> Iterator[Bot]:
         names = {"Rasa server": "rasa", "action server": "action_server", "service": "service"}
         pids = {names[p.name]: p.popen.pid for p in stack.procs if p.popen is not None}
         ready_s = time.monotonic() - started
-        yield Bot("ours", stack.url("Rasa server"), pids, ready_s, workdir)
+        yield Bot("ours", stack.url("Rasa server"), pids, ready_s, workdir, stack)
     finally:
         stack.stop()
 
@@ -450,7 +451,9 @@ def warm_up(url: str) -> None:
 # --- one level ----------------------------------------------------------------------------
 
 
-def run_level(bot: Bot, level: Level, duration_s: int) -> dict[str, Any]:
+def run_level(
+    bot: Bot, level: Level, duration_s: int, extra_env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Drive ``bot`` with Locust at ``level`` for ``duration_s``; measure its processes."""
     prefix = bot.workdir / f"{bot.name}-{level.key}"
     cmd = [
@@ -479,6 +482,7 @@ def run_level(bot: Bot, level: Level, duration_s: int) -> dict[str, Any]:
     env = _env(
         PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
         **{workload.WAIT_ENV: str(level.wait_s)},
+        **(extra_env or {}),
     )
     log_path = prefix.with_suffix(".log")
     with open(log_path, "w", encoding="utf-8") as log:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import re
 
 from locust import FastHttpUser, constant, task
 
@@ -22,6 +24,20 @@ from tools.load import workload
 
 # Users are numbered in the order Locust starts them: user n gets script n.
 _user_numbers = itertools.count()
+
+
+COUNT_APPEALS = os.environ.get("LOADBENCH_COUNT_APPEALS") == "1"
+REFERENCES_FILE = os.environ.get("LOADBENCH_REFERENCES_FILE", "")
+CONFIRM = workload.APPEAL_ENDINGS[0]
+SUBMITTED = "appeal_submitted"
+_REFERENCE = re.compile(r"\b(?:JD-\d{8}-\d{4,}|TMP-[0-9A-Za-z-]+)")
+
+
+def _has_reference(messages: list[object]) -> bool:
+    """Return whether a reply names a tracking number (or the outbox's TMP- reference)."""
+    return any(
+        isinstance(m, dict) and _REFERENCE.search(str(m.get("text") or "")) for m in messages
+    )
 
 
 class Conversation(FastHttpUser):
@@ -50,6 +66,21 @@ class Conversation(FastHttpUser):
                 return
             if not isinstance(messages, list):
                 reply.failure("reply is not a list of messages")
+                return
+            if COUNT_APPEALS and text == CONFIRM and _has_reference(messages):
+                if REFERENCES_FILE:
+                    found = _REFERENCE.findall(" ".join(str(m.get("text")) for m in messages))
+                    with open(REFERENCES_FILE, "a", encoding="utf-8") as out:
+                        out.write(f"{self.sender} {' '.join(found)}\n")
+                # tools/soak.py compares the appeals the bot confirmed with those stored.
+                self.environment.events.request.fire(
+                    request_type="COUNT",
+                    name=SUBMITTED,
+                    response_time=0,
+                    response_length=0,
+                    exception=None,
+                    context={},
+                )
 
     @task
     def next_task(self) -> None:

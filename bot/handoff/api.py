@@ -90,7 +90,13 @@ def build_router() -> APIRouter:
     router = APIRouter(prefix="/api")
 
     @router.post(
-        "/handoffs", status_code=201, tags=["handoffs"], responses=errors(400, 401, 413, 503)
+        "/handoffs",
+        status_code=201,
+        tags=["handoffs"],
+        responses={
+            200: {"description": "The conversation's handoff, already open"},
+            **errors(400, 401, 413, 503),
+        },
     )
     def open_handoff(
         body: HandoffIn,

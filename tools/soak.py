@@ -30,12 +30,6 @@ FAULTS = ("action server", "service", "Rasa server")
 DRAIN_TIMEOUT_S = 180.0
 
 
-def stored_appeals(workdir: Path) -> int:
-    """Return how many appeals the service's SQLite database holds."""
-    with sqlite3.connect(workdir / "appeals.db") as connection:
-        return int(connection.execute("SELECT count(*) FROM appeals").fetchone()[0])
-
-
 def reconcile(workdir: Path) -> dict[str, Any]:
     """Compare the references users were given at 确认提交 with the stored appeals.
 

@@ -20,11 +20,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.appeals.fields import VALIDATORS, load_field_config
-from bot.appeals.masking import mask_phone, mask_text
+from bot.appeals.masking import mask_text
 from bot.appeals.status import load_status_config
 from bot.routing.api import errors, service, staff
 from bot.routing.service import Actor, AppealService
 from bot.routing.states import OPEN, Status
+from bot.routing.views import masked_phone
 from bot.web.pages import TEMPLATES
 
 if TYPE_CHECKING:
@@ -149,16 +150,6 @@ def search_kb(question: str) -> dict[str, Any]:
 
 
 # -- the queue ----------------------------------------------------------------------------
-
-
-def masked_phone(e164: str | None) -> str | None:
-    """Return the phone masked (138****5678); None once purged."""
-    if not e164:
-        return None
-    try:
-        return mask_phone(e164)
-    except ValueError:
-        return "****"
 
 
 def is_overdue(appeal: dict[str, Any], now: datetime) -> bool:

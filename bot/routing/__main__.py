@@ -15,6 +15,7 @@ from bot.routing.backend import open_backend
 from bot.routing.db import migrate
 from bot.routing.service import Actor, Forbidden, NotFound
 from bot.routing.states import IllegalTransition
+from bot.routing.views import listed
 from bot.settings import get_settings
 
 ACTIONS = ("triage", "dispatch", "accept", "reply", "close", "reopen", "escalate")
@@ -75,9 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                 "token": backend.tokens.create(args.department, args.label),
             }
         elif args.command == "list":
-            result = appeals.list_appeals(
+            rows = appeals.list_appeals(
                 Actor(args.actor), status=args.status, overdue=args.overdue or None
             )
+            result = [listed(a) for a in rows]
         elif args.command == "show":
             result = appeals.staff_view(Actor(args.actor, "cli"), args.tracking_no)
         elif args.command == "reads":

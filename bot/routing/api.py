@@ -28,6 +28,7 @@ from bot.routing.service import (
 )
 from bot.routing.states import IllegalTransition
 from bot.routing.tokens import TokenStore
+from bot.routing.views import listed
 
 TRACKING_NO = r"^[A-Z]{2}-\d{8}-\d{4,}$"
 NOT_FOUND = "未找到该诉求，请核对诉求编号和手机号后四位。"
@@ -203,15 +204,18 @@ def build_router() -> APIRouter:
         actor: Actor = Depends(staff),
         appeals: AppealService = Depends(service),
     ) -> list[dict[str, Any]]:
-        """List the department's appeals (区经委: all), filterable by status and overdue."""
-        return appeals.list_appeals(actor, status=status, overdue=overdue)
+        """List the department's appeals (区经委: all), filterable by status and overdue.
+
+        Contact details are masked: open one appeal for them (the read is recorded).
+        """
+        return [listed(a) for a in appeals.list_appeals(actor, status=status, overdue=overdue)]
 
     @router.get("/staff/overdue", tags=["staff"], responses=errors(401))
     def overdue(
         actor: Actor = Depends(staff), appeals: AppealService = Depends(service)
     ) -> list[dict[str, Any]]:
-        """Open appeals past their due date."""
-        return appeals.list_appeals(actor, overdue=True)
+        """Open appeals past their due date (contact details masked, as in the list)."""
+        return [listed(a) for a in appeals.list_appeals(actor, overdue=True)]
 
     @router.get("/staff/stats", tags=["staff"], responses=errors(401))
     def stats(

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.bot.routing.conftest import BODY, api_client, staff_token
+from tests.bot.routing.conftest import BODY, FakeClock, api_client, staff_token
 
 RAW = {**BODY, "phone": "138 1234 5678", "credit_code": "91310114ma1gy5bm3n"}
 
@@ -125,3 +125,23 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/appeals" in paths and "/api/appeals/{tracking_no}/rating" in paths
     assert "/api/staff/appeals/{tracking_no}/{action}" in paths
+
+
+def test_lists_mask_contact_details_and_one_appeal_shows_them(
+    database_url: str, clock: FakeClock
+) -> None:
+    described = "请回电13912345678或身份证310101199001011234联系"
+    with api_client(database_url, clock) as client:
+        number = post(client, description=described).json()["tracking_no"]
+        jw = token(client, "qjw")
+        clock.advance(days=60)  # past every due date: the overdue list holds it too
+        for path in ("/api/staff/appeals", "/api/staff/overdue"):
+            rows = client.get(path, headers=jw).json()
+            (row,) = rows
+            assert row["tracking_no"] == number
+            assert row["phone"] == "138****5678" and row["contact_name"] == "王**"
+            assert row["description"] == "请回电139****5678或身份证310101********1234联系"
+            for secret in ("13812345678", "王经理", "13912345678", "310101199001011234"):
+                assert secret not in str(rows)
+        full = client.get(f"/api/staff/appeals/{number}", headers=jw).json()
+        assert full["phone"] == "+8613812345678" and full["contact_name"] == "王经理"

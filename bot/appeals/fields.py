@@ -23,6 +23,7 @@ from phonenumbers import NumberParseException, PhoneNumberType
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
+from bot.input_guard import MAX_BUTTONS
 from bot.settings import PROJECT_ROOT
 
 CONFIG_PATH = PROJECT_ROOT / "config" / "appeal_fields.yml"
@@ -228,6 +229,9 @@ def parse_field_config(data: Any, path: Path) -> FieldConfig:
         categories.append(Category(code, str(item["label"])))
     _texts([c.code for c in categories], path, "category codes")
     _texts([c.label for c in categories], path, "category labels")
+    for what, count in (("towns", len(towns)), ("categories", len(categories))):
+        if count > MAX_BUTTONS:  # each is offered as one message's buttons
+            raise FieldConfigError(path, f"{what}: at most {MAX_BUTTONS} (one per button)")
 
     return FieldConfig(
         fields=field_texts,

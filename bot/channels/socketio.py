@@ -12,6 +12,10 @@ a user turn (the service appends ``bot`` events with ``output_channel=latest``);
 agent typed (metadata ``from: agent``) goes out as ``{"text": ..., "from": "agent"}`` so the
 widget labels it.
 
+Limits (``bot.channels.limits``): messages per session and per connection, the size of a
+socket.io message (``MAX_BODY_BYTES``), buttons per bot message; a message that is not an
+object with a text is ignored.
+
 Registered in credentials.yml as ``bot.channels.socketio.ProjectSocketIOInput``.
 """
 
@@ -31,6 +35,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 import bot.channels.speedups  # noqa: F401 - patches Rasa's hot path in the Rasa server
+from bot.channels.limits import SLOW_DOWN_REPLY, capped_buttons, sender_limiter
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -45,7 +50,7 @@ class ProjectSocketIOOutput(SocketIOOutput):
             agent_message = {"text": str(message.get("text") or ""), "from": "agent"}
             await self._send_message(recipient_id, agent_message)
             return
-        await super().send_response(recipient_id, message)
+        await super().send_response(recipient_id, capped_buttons(message))
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
@@ -78,9 +83,15 @@ class ProjectSocketIOInput(SocketIOInput):
         """Define the socket.io server and its events (mirrors Rasa's, with the fixes)."""
         # With several Rasa processes (the prod profile) a message for a session may be sent
         # by a process the socket is not connected to: Redis carries it to the right one.
-        redis_url = get_settings().redis_url
-        manager = AsyncRedisManager(redis_url) if redis_url else None
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], client_manager=manager)
+        settings = get_settings()
+        manager = AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=[],
+            client_manager=manager,
+            max_http_buffer_size=settings.max_body_bytes,
+        )
+        limiter = sender_limiter()
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 
@@ -107,23 +118,38 @@ class ProjectSocketIOInput(SocketIOInput):
             )
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: dict[str, Any]) -> None:
-            sender_id = self._sender_id(sid, data or {})
+        async def handle_message(sid: str, data: Any) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                logger.warning("socket.io message that is not an object with a text ignored")
+                return
+            sender_id = self._sender_id(sid, data)
             if sender_id is None:
                 logger.warning("socket.io message without a session_id ignored")
                 return
-            metadata = (data or {}).get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                metadata = json.loads(metadata)
+            if not (limiter.allow(f"sid:{sid}") and limiter.allow(f"session:{sender_id}")):
+                logger.warning("socket.io: too many messages on one connection or session")
+                slow_down = {"text": SLOW_DOWN_REPLY}
+                await sio.emit(self.bot_message_evt, slow_down, room=sid, namespace=self.namespace)
+                return
             output = ProjectSocketIOOutput(sio, self.bot_message_evt)
             await on_new_message(
                 UserMessage(
-                    str((data or {}).get("message", "")),
+                    data["message"],
                     output,
                     sender_id,
                     input_channel=self.name(),
-                    metadata=metadata,
+                    metadata=_metadata(data.get(self.metadata_key)),
                 )
             )
 
         return socketio_webhook  # type: ignore[no-any-return]
+
+
+def _metadata(raw: Any) -> dict[str, Any]:
+    """Return the message's metadata as a mapping ({} when absent or unreadable)."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return {}
+    return raw if isinstance(raw, dict) else {}

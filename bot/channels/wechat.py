@@ -49,6 +49,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import create_reply
 
 import bot.channels.speedups  # noqa: F401 - patches Rasa's hot path in the Rasa server
+from bot.channels.limits import SLOW_DOWN_REPLY, sender_limiter
 from bot.channels.wechat_push import WeChatPushOutput
 from bot.channels.wechat_support import (
     ERROR_REPLY,
@@ -56,15 +57,18 @@ from bot.channels.wechat_support import (
     SUBSCRIBE_TEXT,
     CustomerServiceClient,
     DeliveryError,
+    Refused,
     TTLCache,
     WeChatConfig,
     chosen_option,
     escape_cdata,
     openid_hash,
+    query_arg,
     render_turn,
     signature_ok,
     timestamp_fresh,
 )
+from bot.ratelimit import RateLimiter
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -99,12 +103,6 @@ class _Turn:
     task: asyncio.Future[str]
     # Some request answered "success": the answer goes through the API, retries get success.
     deferred: bool = False
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
 
 
 class WeChatInput(InputChannel):
@@ -143,6 +141,7 @@ class WeChatInput(InputChannel):
         *,
         clock: Callable[[], float] = time.time,
         api: CustomerServiceClient | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         """Keep the configuration; ``clock`` (wall time) checks request timestamps."""
         self.config = config
@@ -155,6 +154,7 @@ class WeChatInput(InputChannel):
         self._options: TTLCache[str, list[str]] = TTLCache(config.options_ttl_s, MAX_TRACKED)
         self._kept: TTLCache[str, list[str]] = TTLCache(KEPT_TTL_S, MAX_TRACKED)
         self._background: set[asyncio.Future[None]] = set()
+        self._limiter = limiter or sender_limiter()  # per OpenID; retries of a message are free
         if not config.token:
             logger.warning("WeChat channel: WECHAT_TOKEN is not set; it answers 503 to everything")
 
@@ -182,7 +182,7 @@ class WeChatInput(InputChannel):
         async def verify(request: Request) -> HTTPResponse:
             try:
                 self._check_signature(request)
-            except _Refused as refused:
+            except Refused as refused:
                 return self._refusal(refused)
             return response.text(str(request.args.get("echostr", "")))
 
@@ -190,13 +190,13 @@ class WeChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             try:
                 return await self._receive(request, on_new_message)
-            except _Refused as refused:
+            except Refused as refused:
                 return self._refusal(refused)
 
         return webhook
 
     @staticmethod
-    def _refusal(refused: _Refused) -> HTTPResponse:
+    def _refusal(refused: Refused) -> HTTPResponse:
         level = logging.ERROR if refused.status >= 500 else logging.WARNING
         logger.log(level, "WeChat request refused (%d): %s", refused.status, refused.reason)
         # The reason stays in the log: the caller learns nothing about the configuration.
@@ -204,38 +204,38 @@ class WeChatInput(InputChannel):
 
     def _check_signature(self, request: Request) -> None:
         if not self.config.token:
-            raise _Refused(503, "WECHAT_TOKEN is not set")
-        timestamp, nonce = _arg(request, "timestamp"), _arg(request, "nonce")
-        if not signature_ok(_arg(request, "signature"), self.config.token, timestamp, nonce):
-            raise _Refused(403, "bad signature")
+            raise Refused(503, "WECHAT_TOKEN is not set")
+        timestamp, nonce = query_arg(request, "timestamp"), query_arg(request, "nonce")
+        if not signature_ok(query_arg(request, "signature"), self.config.token, timestamp, nonce):
+            raise Refused(403, "bad signature")
         if not timestamp_fresh(timestamp, self._clock(), self.config.timestamp_window_s):
-            raise _Refused(403, "stale timestamp")
+            raise Refused(403, "stale timestamp")
 
     def _decrypt(self, request: Request, body: bytes) -> str:
         try:
             encrypt = str(xmltodict.parse(body)["xml"]["Encrypt"])
         except (ExpatError, KeyError, TypeError) as exc:
-            raise _Refused(400, "no Encrypt element in a safe-mode message") from exc
-        timestamp, nonce = _arg(request, "timestamp"), _arg(request, "nonce")
-        msg_signature = _arg(request, "msg_signature")
+            raise Refused(400, "no Encrypt element in a safe-mode message") from exc
+        timestamp, nonce = query_arg(request, "timestamp"), query_arg(request, "nonce")
+        msg_signature = query_arg(request, "msg_signature")
         if not signature_ok(msg_signature, self.config.token, timestamp, nonce, encrypt):
-            raise _Refused(403, "bad msg_signature")
+            raise Refused(403, "bad msg_signature")
         if self._current is None or not self.config.app_id:
-            raise _Refused(503, "WECHAT_ENCODING_AES_KEY / WECHAT_APP_ID not set for safe mode")
+            raise Refused(503, "WECHAT_ENCODING_AES_KEY / WECHAT_APP_ID not set for safe mode")
         for crypto in self._decryptors:  # the current key first, then the previous one
             try:
                 payload = {"Encrypt": encrypt}
                 return str(crypto.decrypt_message(payload, msg_signature, timestamp, nonce))
             except Exception:  # another key: garbage, bad padding or a foreign AppID
                 continue
-        raise _Refused(400, "cannot decrypt with the current or the previous EncodingAESKey")
+        raise Refused(400, "cannot decrypt with the current or the previous EncodingAESKey")
 
     async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         self._check_signature(request)
         body = request.body or b""
         if len(body) > MAX_BODY_BYTES:
-            raise _Refused(413, "message too large")
-        safe = _arg(request, "encrypt_type").lower() == "aes"
+            raise Refused(413, "message too large")
+        safe = query_arg(request, "encrypt_type").lower() == "aes"
         xml = self._decrypt(request, body) if safe else body.decode("utf-8", "replace")
         try:
             # WeChat's own MsgType too: wechatpy calls events it does not know "unknown".
@@ -243,10 +243,10 @@ class WeChatInput(InputChannel):
             message = parse_message(xml)
             openid = str(message.source or "")
         except (ExpatError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _Refused(400, "unreadable message") from exc
+            raise Refused(400, "unreadable message") from exc
         if not openid:
-            raise _Refused(400, "message without FromUserName")
-        nonce = _arg(request, "nonce")
+            raise Refused(400, "message without FromUserName")
+        nonce = query_arg(request, "nonce")
         msg_id = str(message.id) if message.id else ""
         ref = f"{msg_id or 'event@' + str(message.time)} from {openid_hash(openid)}"
         if message.type == "text":
@@ -260,6 +260,9 @@ class WeChatInput(InputChannel):
             logger.info("WeChat %s: %s message gets the text-only notice", ref, message.type)
             return self._passive(self._with_kept(openid, NON_TEXT_REPLY), message, safe, nonce)
         key = f"msg:{msg_id}" if msg_id else f"event:{openid}:{message.time}"
+        if self._turns.get(key) is None and not self._limiter.allow(openid):
+            logger.warning("WeChat %s: too many messages from this user; asked to slow down", ref)
+            return self._passive(SLOW_DOWN_REPLY, message, safe, nonce)
         metadata = {"msg_id": msg_id or None, "msg_type": str(message.type)}
         reply = await self._answer(key, ref, openid, text, metadata, on_new_message)
         return self._passive(reply, message, safe, nonce)
@@ -393,7 +396,3 @@ class WeChatInput(InputChannel):
         if safe and self._current is not None:
             xml = str(self._current.encrypt_message(xml, nonce))
         return response.text(xml, content_type="application/xml; charset=utf-8")
-
-
-def _arg(request: Request, name: str) -> str:
-    return str(request.args.get(name, "") or "")

@@ -20,6 +20,9 @@ from typing import Any, Generic, TypeVar
 
 import aiohttp
 
+from bot.channels.limits import capped_buttons
+from bot.input_guard import MAX_BUTTONS
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
@@ -115,11 +118,26 @@ class TTLCache(Generic[K, V]):
         return len(self._items)
 
 
+class Refused(Exception):
+    """A request the WeChat channel refuses: the HTTP status and the reason (logged only)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        """Keep the status and the reason."""
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def query_arg(request: Any, name: str) -> str:
+    """Return a query parameter of a Sanic request ("" when absent)."""
+    return str(request.args.get(name, "") or "")
+
+
 def render_turn(messages: Iterable[dict[str, Any]]) -> tuple[str, list[str]]:
     """Return the turn's one WeChat text and the payloads of its numbered options.
 
     Texts are joined with blank lines; buttons become ``回复数字选择：`` and numbered lines;
     ``custom`` messages (our policy payloads) are left out, the text carries the citation.
+    At most ``MAX_BUTTONS`` options in all.
     """
     parts: list[str] = []
     options: list[tuple[str, str]] = []
@@ -128,11 +146,12 @@ def render_turn(messages: Iterable[dict[str, Any]]) -> tuple[str, list[str]]:
             value = message.get(key)
             if value:
                 parts.append(str(value).strip())
-        for button in message.get("buttons") or []:
+        for button in capped_buttons(message).get("buttons") or []:
             title = str(button.get("title") or "").strip()
             payload = str(button.get("payload") or title).strip()
             if title and payload:
                 options.append((title, payload))
+    del options[MAX_BUTTONS:]  # several messages of one turn share the numbers
     if options:
         lines = [f"{number}. {title}" for number, (title, _) in enumerate(options, 1)]
         parts.append("\n".join([OPTIONS_HEADER, *lines]))

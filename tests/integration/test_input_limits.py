@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import queue
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 import requests
 
+from bot.channels.limits import SLOW_DOWN_REPLY
 from bot.stack import Stack
+from tests.support.widget import TIMEOUT_S, widget_session
 
 pytestmark = pytest.mark.integration
 
@@ -65,3 +70,50 @@ def test_odd_input_never_breaks_the_channel(stack: Stack, raw: bytes) -> None:
     assert odd.status_code in (200, 400, 413), odd.text
     calm = {"sender": "after-odd-" + uuid.uuid4().hex[:8], "message": "你好"}
     assert requests.post(url, json=calm, timeout=60).status_code == 200
+
+
+def test_a_flooding_widget_session_is_asked_to_slow_down_while_others_are_answered(
+    stack: Stack,
+) -> None:
+    burst = stack.settings.rate_limit_burst
+    sent = burst + 20
+    with widget_session(stack) as (client, session, replies):
+        for _ in range(sent):
+            client.emit("user_uttered", {"message": "你好", "session_id": session})
+            # One message per polling request: engine.io refuses a request of many packets
+            # (and closes the socket), a limit of its own this test does not want to hit.
+            time.sleep(0.03)
+        with widget_session(stack) as (calm, calm_session, calm_replies):
+            calm.emit("user_uttered", {"message": "你好", "session_id": calm_session})
+            assert "嘉定企业服务助手" in calm_replies.get(timeout=TIMEOUT_S)["text"]
+        texts = drain(replies)
+    slowed = texts.count(SLOW_DOWN_REPLY)
+    greeted = sum("嘉定企业服务助手" in t for t in texts)
+    assert slowed >= sent - burst - 6 and greeted >= burst, texts  # refills while sending
+    assert slowed + greeted == sent
+
+
+def test_odd_and_oversized_widget_messages_are_ignored(stack: Stack) -> None:
+    with widget_session(stack) as (client, session, replies):
+        client.emit("user_uttered", ["not", "an", "object"])
+        client.emit("user_uttered", {"message": 42, "session_id": session})
+        client.emit("user_uttered", {"message": "你好", "session_id": session, "metadata": "{"})
+        assert "嘉定企业服务助手" in replies.get(timeout=TIMEOUT_S)["text"]
+        assert drain(replies, wait_s=2) == []  # the odd messages got no answer at all
+    with widget_session(stack) as (client, session, replies):
+        huge = "长" * stack.settings.max_body_bytes
+        client.emit("user_uttered", {"message": huge, "session_id": session})
+        assert drain(replies, wait_s=3) == []  # over the buffer limit: dropped unread
+    with widget_session(stack) as (client, session, replies):
+        client.emit("user_uttered", {"message": "你好", "session_id": session})
+        assert "嘉定企业服务助手" in replies.get(timeout=TIMEOUT_S)["text"]
+
+
+def drain(replies: queue.Queue[dict[str, Any]], wait_s: float = 5.0) -> list[str]:
+    """Return the texts of every reply until none has come for ``wait_s`` seconds."""
+    texts: list[str] = []
+    while True:
+        try:
+            texts.append(str(replies.get(timeout=wait_s).get("text") or ""))
+        except queue.Empty:
+            return texts

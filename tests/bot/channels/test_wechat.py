@@ -36,6 +36,7 @@ from bot.channels.wechat_support import (
     sign,
     signature_ok,
 )
+from bot.ratelimit import RateLimiter
 from bot.settings import PROJECT_ROOT, get_settings
 from tests.support.fake_wechat import FakeWeChatAPI
 
@@ -268,7 +269,9 @@ def fake_api() -> Iterator[FakeWeChatAPI]:
 def make_harness(fake_api: FakeWeChatAPI) -> Iterator[Callable[..., Harness]]:
     started: list[Harness] = []
 
-    def make(clock: Callable[[], float] = time.time, **overrides: Any) -> Harness:
+    def make(
+        clock: Callable[[], float] = time.time, limiter: RateLimiter | None = None, **overrides: Any
+    ) -> Harness:
         config = WeChatConfig(
             token=TOKEN,
             app_id=APP_ID,
@@ -278,7 +281,8 @@ def make_harness(fake_api: FakeWeChatAPI) -> Iterator[Callable[..., Harness]]:
             api_base=fake_api.base_url,
             passive_timeout_s=3.0,
         )
-        harness = Harness(WeChatInput(replace(config, **overrides), clock=clock), FakeBot())
+        channel = WeChatInput(replace(config, **overrides), clock=clock, limiter=limiter)
+        harness = Harness(channel, FakeBot())
         started.append(harness.start())
         return harness
 

@@ -160,11 +160,14 @@ class Stack:
             start_new_session=True,
         )
 
-    def stop_one(self, name: str) -> None:
-        """Stop one process (fault tests: the service down while the rest runs)."""
+    def stop_one(self, name: str, *, crash: bool = False) -> None:
+        """Stop one process (fault tests: the service down while the rest runs).
+
+        ``crash``: SIGKILL at once, as a crash or a power cut would (no clean-up at all).
+        """
         proc = next(p for p in self.procs if p.name == name)
         if proc.popen and proc.popen.poll() is None:
-            os.killpg(proc.popen.pid, signal.SIGTERM)
+            os.killpg(proc.popen.pid, signal.SIGKILL if crash else signal.SIGTERM)
             try:
                 proc.popen.wait(timeout=STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:

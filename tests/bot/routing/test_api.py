@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -145,3 +149,26 @@ def test_lists_mask_contact_details_and_one_appeal_shows_them(
                 assert secret not in str(rows)
         full = client.get(f"/api/staff/appeals/{number}", headers=jw).json()
         assert full["phone"] == "+8613812345678" and full["contact_name"] == "王经理"
+
+
+def test_appeals_filed_while_another_writer_holds_sqlite_wait_and_are_stored(
+    tmp_path: Path,
+) -> None:
+    """SQLite busy: another process's write transaction holds the database for a while; the
+    filings meanwhile wait for it (busy timeout) and none gets an error."""
+    path = tmp_path / "appeals.db"
+    with api_client(f"sqlite:///{path}") as client:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # the write lock, as a long-running writer holds it
+        with ThreadPoolExecutor(12) as pool:
+            pending = [
+                pool.submit(post, client, f"busy-{i:04d}", description=f"第{i}件：门前道路积水严重")
+                for i in range(12)
+            ]
+            time.sleep(1.5)
+            assert not any(f.done() for f in pending)  # all waiting, none failed
+            holder.execute("COMMIT")
+            codes = [f.result().status_code for f in pending]
+        holder.close()
+        assert codes == [201] * 12
+        assert len(client.get("/api/staff/appeals", headers=token(client, "qjw")).json()) == 12

@@ -12,6 +12,11 @@ a user turn (the service appends ``bot`` events with ``output_channel=latest``);
 agent typed (metadata ``from: agent``) goes out as ``{"text": ..., "from": "agent"}`` so the
 widget labels it.
 
+Nobody speaks in another's conversation: a socket's messages go to the session confirmed to
+*that socket* (the ``session_id`` inside a message is not trusted), and a requested session
+id is kept only if it has the shape of the ids issued here (32 hex digits, 128 random bits);
+anything else gets a fresh one.
+
 Limits (``bot.channels.limits``): messages per session and per connection, the size of a
 socket.io message (``MAX_BODY_BYTES``), buttons per bot message; a message that is not an
 object with a text is ignored.
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -39,6 +45,7 @@ from bot.channels.limits import SLOW_DOWN_REPLY, capped_buttons, sender_limiter
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
+SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class ProjectSocketIOOutput(SocketIOOutput):
@@ -73,11 +80,8 @@ class ProjectSocketIOInput(SocketIOInput):
             return None
         return ProjectSocketIOOutput(self.sio, self.bot_message_evt)
 
-    def _sender_id(self, sid: str, data: dict[str, Any]) -> str | None:
-        if not self.session_persistence:
-            return sid
-        session_id = data.get("session_id")
-        return str(session_id) if session_id else None
+    def _sender_id(self, sid: str) -> str | None:
+        return self._sessions.get(sid) if self.session_persistence else sid
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Define the socket.io server and its events (mirrors Rasa's, with the fixes)."""
@@ -92,6 +96,7 @@ class ProjectSocketIOInput(SocketIOInput):
             max_http_buffer_size=settings.max_body_bytes,
         )
         limiter = sender_limiter()
+        self._sessions: dict[str, str] = {}  # socket id -> the session confirmed to it
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 
@@ -106,25 +111,30 @@ class ProjectSocketIOInput(SocketIOInput):
             token = (auth or {}).get("token")
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str) -> None:
+            self._sessions.pop(sid, None)
+
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: dict[str, Any] | None) -> None:
-            data = data or {}
-            if not data.get("session_id"):
-                data["session_id"] = uuid.uuid4().hex
+        async def session_request(sid: str, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            if isinstance(requested, str) and SESSION_ID.fullmatch(requested):
+                session_id = requested
+            else:
+                session_id = uuid.uuid4().hex
+            self._sessions[sid] = session_id
             if self.session_persistence:
-                await sio.enter_room(sid, data["session_id"], namespace=self.namespace)
-            await sio.emit(
-                "session_confirm", data["session_id"], room=sid, namespace=self.namespace
-            )
+                await sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 logger.warning("socket.io message that is not an object with a text ignored")
                 return
-            sender_id = self._sender_id(sid, data)
+            sender_id = self._sender_id(sid)
             if sender_id is None:
-                logger.warning("socket.io message without a session_id ignored")
+                logger.warning("socket.io message before its session was confirmed ignored")
                 return
             if not (limiter.allow(f"sid:{sid}") and limiter.allow(f"session:{sender_id}")):
                 logger.warning("socket.io: too many messages on one connection or session")

@@ -117,3 +117,14 @@ def _chat_on_the_partner_site(page: Page) -> None:
     expect(page.locator(".jd-chat")).to_have_attribute("data-ready", "true")
     ask(page, "你是机器人吗")
     expect(page.locator(".jd-msg--bot .jd-text").last).to_contain_text("嘉定")
+
+
+def test_markup_typed_into_the_widget_shows_as_text(page: Page, stack: Stack) -> None:
+    page.goto(stack.url("service") + "/")
+    expect(page.locator(".jd-chat")).to_have_attribute("data-ready", "true")
+    attack = '<img src=x onerror="window.__xss=1"><b>加粗</b>'
+    ask(page, attack)
+    expect(page.locator(".jd-msg--user .jd-text", has_text=attack)).to_have_count(1)
+    expect(page.locator(".jd-msg--bot .jd-text").last).to_be_visible()
+    assert page.locator(".jd-msg img, .jd-msg b").count() == 0
+    assert page.evaluate("window.__xss") is None

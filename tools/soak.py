@@ -2,9 +2,10 @@
 
 Our embedded stack (tools.loadbench.our_bot) gets the load mix from 20 users, each waiting 1 s,
 in rounds of one minute (20 new conversations each round). Halfway through each round one
-process is restarted in turn — the action server, the service, the Rasa server — so messages
-arrive while it is down. At the end, once the outbox has delivered what waited, it prints:
-messages sent and answered, appeals the bot confirmed to users (a tracking number or the
+process is stopped in turn — the action server, the service, the Rasa server — and started
+again 5 s later, so messages arrive while it is down; every other cycle of three it is killed
+(SIGKILL, a crash) instead of stopped. At the end, once the outbox has delivered what
+waited, it prints: messages sent and answered, appeals the bot confirmed to users (a tracking number or the
 outbox's TMP- reference) and appeals stored (these two must be equal), and the memory of
 the three processes at the start and at the end.
 """
@@ -81,12 +82,13 @@ def soak(minutes: int, workdir: Path) -> dict[str, Any]:
         start = memsoak.rss_mib(bot.pids)
         for index in range(minutes):
             name = FAULTS[index % len(FAULTS)]
+            crash = (index // len(FAULTS)) % 2 == 1
 
-            def restart(process: str = name) -> None:
-                stack.stop_one(process)
+            def restart(process: str = name, crash: bool = crash) -> None:
+                stack.stop_one(process, crash=crash)
                 time.sleep(5)  # down for a while: messages arrive meanwhile
                 stack.start_one(process)
-                faults.append(process)
+                faults.append(f"{process} {'killed' if crash else 'stopped'}")
 
             timer = threading.Timer(ROUND_S / 2, restart)
             timer.start()
@@ -110,7 +112,8 @@ def soak(minutes: int, workdir: Path) -> dict[str, Any]:
                     "service": stack.procs[0].popen.pid if stack.procs[0].popen else 0,
                 }
             )
-            print(f"minute {index + 1}: {round_sent} sent, {round_failed} failed, fault: {name}")
+            fault = f"{name} {'killed' if crash else 'stopped'}"
+            print(f"minute {index + 1}: {round_sent} sent, {round_failed} failed, fault: {fault}")
         deadline = time.monotonic() + DRAIN_TIMEOUT_S
         while reconcile(workdir)["lost"] and time.monotonic() < deadline:
             time.sleep(2)  # the outbox delivers what waited while the service was down

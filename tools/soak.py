@@ -5,9 +5,9 @@ in rounds of one minute (20 new conversations each round). Halfway through each 
 process is stopped in turn — the action server, the service, the Rasa server — and started
 again 5 s later, so messages arrive while it is down; every other cycle of three it is killed
 (SIGKILL, a crash) instead of stopped. At the end, once the outbox has delivered what
-waited, it prints: messages sent and answered, appeals the bot confirmed to users (a tracking number or the
-outbox's TMP- reference) and appeals stored (these two must be equal), and the memory of
-the three processes at the start and at the end.
+waited, it prints: messages sent and answered, appeals the bot confirmed to users (a tracking
+number or the outbox's TMP- reference) and appeals stored (these two must be equal), and the
+memory of the three processes at the start and at the end.
 """
 
 from __future__ import annotations

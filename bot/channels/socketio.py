@@ -12,10 +12,10 @@ a user turn (the service appends ``bot`` events with ``output_channel=latest``);
 agent typed (metadata ``from: agent``) goes out as ``{"text": ..., "from": "agent"}`` so the
 widget labels it.
 
-Nobody speaks in another's conversation: a socket's messages go to the session confirmed to
-*that socket* (the ``session_id`` inside a message is not trusted), and a requested session
-id is kept only if it has the shape of the ids issued here (32 hex digits, 128 random bits);
-anything else gets a fresh one.
+Nobody speaks in another's conversation: a socket is tied to one session — the one it
+requested, or the one its first message names when that comes first — and the
+``session_id`` inside later messages is ignored; a requested id is kept only if it has the
+shape of the ids issued here (32 hex digits, 128 random bits); anything else gets a fresh one.
 
 Limits (``bot.channels.limits``): messages per session and per connection, the size of a
 socket.io message (``MAX_BODY_BYTES``), buttons per bot message; a message that is not an
@@ -115,9 +115,8 @@ class ProjectSocketIOInput(SocketIOInput):
         async def disconnect(sid: str) -> None:
             self._sessions.pop(sid, None)
 
-        @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any) -> None:
-            requested = data.get("session_id") if isinstance(data, dict) else None
+        async def bind(sid: str, requested: Any) -> str:
+            """Tie the socket to the requested session if its id has the issued shape."""
             if isinstance(requested, str) and SESSION_ID.fullmatch(requested):
                 session_id = requested
             else:
@@ -125,6 +124,12 @@ class ProjectSocketIOInput(SocketIOInput):
             self._sessions[sid] = session_id
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
+            return session_id
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = await bind(sid, requested)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
@@ -134,8 +139,13 @@ class ProjectSocketIOInput(SocketIOInput):
                 return
             sender_id = self._sender_id(sid)
             if sender_id is None:
-                logger.warning("socket.io message before its session was confirmed ignored")
-                return
+                # socket.io-client sends what was typed offline before its "connect" handler
+                # asks for the session: such a first message takes the session it names.
+                requested = data.get("session_id")
+                if not (isinstance(requested, str) and SESSION_ID.fullmatch(requested)):
+                    logger.warning("socket.io message without a session ignored")
+                    return
+                sender_id = await bind(sid, requested)
             if not (limiter.allow(f"sid:{sid}") and limiter.allow(f"session:{sender_id}")):
                 logger.warning("socket.io: too many messages on one connection or session")
                 slow_down = {"text": SLOW_DOWN_REPLY}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import re
+import uuid
 
 import pytest
 import requests
@@ -61,8 +62,9 @@ def test_a_weak_or_missing_session_id_gets_a_fresh_random_one(stack: Stack) -> N
     client.on("bot_uttered", replies.put)
     client.connect(stack.url("Rasa server"), transports=["polling"], wait_timeout=20)
     try:
-        # Before a session is confirmed a message is ignored.
-        client.emit("user_uttered", {"message": "你好", "session_id": "a" * 32})
+        # A message before any session request, naming no usable session, is ignored.
+        client.emit("user_uttered", {"message": "你好", "session_id": "1"})
+        client.emit("user_uttered", {"message": "你好"})
         for weak in ("1", "admin", "A" * 32, None):
             client.emit("session_request", {"session_id": weak})
             issued = confirmed.get(timeout=TIMEOUT_S)
@@ -74,4 +76,25 @@ def test_a_weak_or_missing_session_id_gets_a_fresh_random_one(stack: Stack) -> N
         assert replies.empty()  # the message sent before the session got no answer
     finally:
         client.disconnect()
-    assert all(e["event"] != "user" for e in tracker_events(stack, "a" * 32))
+    assert all(e["event"] != "user" for e in tracker_events(stack, "1"))
+
+
+def test_a_message_sent_before_the_session_request_takes_the_session_it_names(
+    stack: Stack,
+) -> None:
+    """socket.io-client flushes what was typed offline before the widget asks for its session."""
+    replies: queue.Queue[dict[str, object]] = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("bot_uttered", replies.put)
+    client.connect(stack.url("Rasa server"), transports=["polling"], wait_timeout=20)
+    session = uuid.uuid4().hex
+    try:
+        client.emit("user_uttered", {"message": "你好", "session_id": session})
+        assert "嘉定企业服务助手" in str(replies.get(timeout=TIMEOUT_S)["text"])
+        # Tied now: a later message naming another session still speaks in this one.
+        client.emit("user_uttered", {"message": "谢谢", "session_id": uuid.uuid4().hex})
+        replies.get(timeout=TIMEOUT_S)
+    finally:
+        client.disconnect()
+    texts = [e.get("text") for e in tracker_events(stack, session) if e["event"] == "user"]
+    assert texts == ["你好", "谢谢"]

@@ -226,16 +226,20 @@ class AppealService:
         """
         with transaction(self.factory) as session:
             appeal = self._visible(session, actor, tracking_no)
-            if appeal.phone:  # None once purged (retention): nothing personal left to read
-                session.add(
-                    PersonalDataRead(
-                        appeal_id=appeal.id,
-                        at=self.clock(),
-                        department=actor.department,
-                        label=actor.label,
-                    )
+            return self._personal_view(session, actor, appeal)
+
+    def _personal_view(self, session: Session, actor: Actor, appeal: Appeal) -> dict[str, Any]:
+        """Return the full staff view of ``appeal`` and record that ``actor`` read it."""
+        if appeal.phone:  # None once purged (retention): nothing personal left to read
+            session.add(
+                PersonalDataRead(
+                    appeal_id=appeal.id,
+                    at=self.clock(),
+                    department=actor.department,
+                    label=actor.label,
                 )
-            return self._staff_dict(appeal)
+            )
+        return self._staff_dict(appeal)
 
     def personal_data_reads(self, actor: Actor, tracking_no: str) -> list[dict[str, Any]]:
         """Return who read an appeal's contact details, oldest first (区经委 only)."""
@@ -308,7 +312,8 @@ class AppealService:
             appeal.status = after.value
             self._log(session, appeal, actor.department, action, before, after, note)
             session.flush()
-            return self._staff_dict(appeal)
+            # The answer is the full view (the console shows it after the step): a read.
+            return self._personal_view(session, actor, appeal)
 
     def _triage(self, appeal: Appeal, params: dict[str, Any]) -> None:
         lead = str(params.get("lead_department") or appeal.proposed_department)

@@ -260,11 +260,13 @@ def test_reads_of_contact_details_are_recorded(backend: Backend, clock: FakeCloc
     number = backend.appeals.create("audit-key-0001", body())[0]["tracking_no"]
     backend.appeals.staff_view(Actor("qjw", "坐席甲"), number)
     clock.advance(minutes=5)
-    backend.appeals.act(JW, number, "triage", lead_department="construction")
+    # A step answers with the full view (the console shows it): a read too.
+    backend.appeals.act(Actor("qjw", "坐席乙"), number, "triage", lead_department="construction")
     backend.appeals.staff_view(Actor("construction", "建管委窗口"), number)
     reads = backend.appeals.personal_data_reads(JW, number)
     assert [(r["department"], r["label"]) for r in reads] == [
         ("qjw", "坐席甲"),
+        ("qjw", "坐席乙"),
         ("construction", "建管委窗口"),
     ]
     assert reads[0]["at"] < reads[1]["at"]
@@ -272,6 +274,6 @@ def test_reads_of_contact_details_are_recorded(backend: Backend, clock: FakeCloc
         backend.appeals.personal_data_reads(BUILD, number)
     # Listing (the queue) is not a read of one appeal's details; an unknown number is 404.
     backend.appeals.list_appeals(JW)
-    assert len(backend.appeals.personal_data_reads(JW, number)) == 2
+    assert len(backend.appeals.personal_data_reads(JW, number)) == 3
     with pytest.raises(NotFound):
         backend.appeals.personal_data_reads(JW, "JD-20000101-0001")

@@ -15,6 +15,19 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 MAX_KEYS = 100_000
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def client_address(peer: str, forwarded: str) -> str | None:
+    """Return the address a request is limited under, or None for our own processes.
+
+    Behind our nginx (the peer is loopback) the client is the last X-Forwarded-For entry,
+    the one nginx added; a loopback peer without the header is one of our own processes
+    (or a test). Otherwise the peer itself: a client cannot choose it by sending the header.
+    """
+    if peer in LOOPBACK:
+        return (forwarded.split(",")[-1].strip() or None) if forwarded else None
+    return peer or None
 
 
 class RateLimiter:

@@ -4,6 +4,9 @@
   messages at once and ``RATE_LIMIT_PER_MINUTE`` a minute after that (``bot.ratelimit``).
   Past it the message is not handled and the user is asked to slow down; other senders are
   answered as usual. The REST channel answers 429 instead (``bot.channels.rest``).
+- Per client address (widget): ``CLIENT_FACTOR`` times as much — an office's staff share one
+  address — for messages and for new connections, so that reconnecting or starting fresh
+  sessions does not reset a flood's budget.
 - Size: a widget message larger than ``MAX_BODY_BYTES`` closes its connection (the socket.io
   server's buffer limit); WeChat's channel refuses bodies over 64 KiB.
 - Buttons: a bot message offers at most ``MAX_BUTTONS``; any past it are dropped (and
@@ -25,12 +28,21 @@ from bot.settings import get_settings
 logger = logging.getLogger(__name__)
 
 SLOW_DOWN_REPLY = "您发送消息过于频繁，请稍等一会儿再发。"
+CLIENT_FACTOR = 10
 
 
 def sender_limiter() -> RateLimiter:
     """Return a limiter with the configured per-sender rate."""
     settings = get_settings()
     return RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+
+
+def client_limiter() -> RateLimiter:
+    """Return a limiter per client address: ``CLIENT_FACTOR`` times the per-sender rate."""
+    settings = get_settings()
+    return RateLimiter(
+        settings.rate_limit_per_minute * CLIENT_FACTOR, settings.rate_limit_burst * CLIENT_FACTOR
+    )
 
 
 def capped_buttons(message: dict[str, Any]) -> dict[str, Any]:

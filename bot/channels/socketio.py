@@ -12,14 +12,16 @@ a user turn (the service appends ``bot`` events with ``output_channel=latest``);
 agent typed (metadata ``from: agent``) goes out as ``{"text": ..., "from": "agent"}`` so the
 widget labels it.
 
-Nobody speaks in another's conversation: a socket is tied to one session — the one it
-requested, or the one its first message names when that comes first — and the
-``session_id`` inside later messages is ignored; a requested id is kept only if it has the
-shape of the ids issued here (32 hex digits, 128 random bits); anything else gets a fresh one.
+Conversations: a socket is tied to one session — the one it requested, or the one its first
+message names when that comes first (a fresh one if it names none) — and the ``session_id``
+inside later messages is ignored. A requested id is kept only if it has the shape of the ids
+issued here (32 hex digits); the ids issued are 128 random bits, so only the browser holding
+one can reach its conversation. (A client may invent a well-shaped id of its own: it gets a
+conversation nobody else knows of.)
 
-Limits (``bot.channels.limits``): messages per session and per connection, the size of a
-socket.io message (``MAX_BODY_BYTES``), buttons per bot message; a message that is not an
-object with a text is ignored.
+Limits (``bot.channels.limits``): messages per session, per connection and per client
+address, connections per client address, the size of a message (``MAX_BODY_BYTES``),
+buttons per bot message; a message that is not an object with a text is ignored.
 
 Registered in credentials.yml as ``bot.channels.socketio.ProjectSocketIOInput``.
 """
@@ -41,7 +43,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 import bot.channels.speedups  # noqa: F401 - patches Rasa's hot path in the Rasa server
-from bot.channels.limits import SLOW_DOWN_REPLY, capped_buttons, sender_limiter
+from bot.channels.limits import SLOW_DOWN_REPLY, capped_buttons, client_limiter, sender_limiter
+from bot.ratelimit import client_address
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -95,8 +98,10 @@ class ProjectSocketIOInput(SocketIOInput):
             client_manager=manager,
             max_http_buffer_size=settings.max_body_bytes,
         )
-        limiter = sender_limiter()
-        self._sessions: dict[str, str] = {}  # socket id -> the session confirmed to it
+        max_bytes = settings.max_body_bytes  # engine.io counts a websocket frame's characters
+        limiter, per_client = sender_limiter(), client_limiter()
+        self._sessions: dict[str, str] = {}  # socket id -> the session it is tied to
+        clients: dict[str, str] = {}  # socket id -> client address (absent: our own)
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 
@@ -106,6 +111,15 @@ class ProjectSocketIOInput(SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None) -> bool:
+            # engine.io's Sanic driver sets REMOTE_ADDR to 127.0.0.1: ask Sanic for the peer.
+            request = environ.get("sanic.request")
+            peer = str(getattr(request, "ip", "") or "")
+            client = client_address(peer, str(environ.get("HTTP_X_FORWARDED_FOR", "")))
+            if client is not None:
+                if not per_client.allow(f"connect:{client}"):
+                    logger.warning("socket.io: too many connections from one client address")
+                    return False
+                clients[sid] = client
             if not self.jwt_key:
                 return True
             token = (auth or {}).get("token")
@@ -114,15 +128,25 @@ class ProjectSocketIOInput(SocketIOInput):
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
             self._sessions.pop(sid, None)
+            clients.pop(sid, None)
 
         async def bind(sid: str, requested: Any) -> str:
-            """Tie the socket to the requested session if its id has the issued shape."""
+            """Tie the socket to the requested session if its id has the issued shape.
+
+            Without a usable id a socket already tied keeps its session, another gets a fresh
+            one; a socket moving to another session leaves the old one's room.
+            """
+            current = self._sessions.get(sid)
             if isinstance(requested, str) and SESSION_ID.fullmatch(requested):
                 session_id = requested
             else:
-                session_id = uuid.uuid4().hex
+                session_id = current or uuid.uuid4().hex
+            if session_id == current:
+                return session_id
             self._sessions[sid] = session_id
             if self.session_persistence:
+                if current is not None:
+                    await sio.leave_room(sid, current, namespace=self.namespace)
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
             return session_id
 
@@ -134,27 +158,28 @@ class ProjectSocketIOInput(SocketIOInput):
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
-            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
-                logger.warning("socket.io message that is not an object with a text ignored")
+            text = data.get("message") if isinstance(data, dict) else None
+            if not isinstance(text, str) or len(text.encode("utf-8", "replace")) > max_bytes:
+                logger.warning("socket.io message ignored: not an object with a text of the size")
                 return
             sender_id = self._sender_id(sid)
             if sender_id is None:
                 # socket.io-client sends what was typed offline before its "connect" handler
-                # asks for the session: such a first message takes the session it names.
-                requested = data.get("session_id")
-                if not (isinstance(requested, str) and SESSION_ID.fullmatch(requested)):
-                    logger.warning("socket.io message without a session ignored")
-                    return
-                sender_id = await bind(sid, requested)
-            if not (limiter.allow(f"sid:{sid}") and limiter.allow(f"session:{sender_id}")):
-                logger.warning("socket.io: too many messages on one connection or session")
+                # asks for the session: such a first message takes the session it names, or a
+                # fresh one (confirmed to the widget), and is answered there.
+                sender_id = await bind(sid, data.get("session_id"))
+                await sio.emit("session_confirm", sender_id, room=sid, namespace=self.namespace)
+            client = clients.get(sid)
+            allowed = limiter.allow(f"sid:{sid}") and limiter.allow(f"session:{sender_id}")
+            if not (allowed and (client is None or per_client.allow(f"message:{client}"))):
+                logger.warning("socket.io: too many messages on one connection, session or address")
                 slow_down = {"text": SLOW_DOWN_REPLY}
                 await sio.emit(self.bot_message_evt, slow_down, room=sid, namespace=self.namespace)
                 return
             output = ProjectSocketIOOutput(sio, self.bot_message_evt)
             await on_new_message(
                 UserMessage(
-                    data["message"],
+                    text,
                     output,
                     sender_id,
                     input_channel=self.name(),

@@ -17,10 +17,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, client_address
 
 LIMITED_PREFIX = "/api/appeals"
-LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 class BodyTooLarge(Exception):
@@ -34,11 +33,7 @@ def client_key(scope: Scope) -> str | None:
     for name, value in scope.get("headers") or []:
         if name == b"x-forwarded-for":
             forwarded = value.decode("latin-1")
-    if peer in LOOPBACK:
-        if not forwarded:
-            return None
-        return forwarded.split(",")[-1].strip() or None
-    return str(peer)
+    return client_address(str(peer), forwarded)
 
 
 async def _json(send: Send, status: int, body: dict[str, Any], headers: list[Any]) -> None:

@@ -62,9 +62,6 @@ def test_a_weak_or_missing_session_id_gets_a_fresh_random_one(stack: Stack) -> N
     client.on("bot_uttered", replies.put)
     client.connect(stack.url("Rasa server"), transports=["polling"], wait_timeout=20)
     try:
-        # A message before any session request, naming no usable session, is ignored.
-        client.emit("user_uttered", {"message": "你好", "session_id": "1"})
-        client.emit("user_uttered", {"message": "你好"})
         for weak in ("1", "admin", "A" * 32, None):
             client.emit("session_request", {"session_id": weak})
             issued = confirmed.get(timeout=TIMEOUT_S)
@@ -73,7 +70,6 @@ def test_a_weak_or_missing_session_id_gets_a_fresh_random_one(stack: Stack) -> N
         assert confirmed.get(timeout=TIMEOUT_S) == issued  # an id issued here is kept
         client.emit("user_uttered", {"message": "你好"})
         assert "嘉定企业服务助手" in str(replies.get(timeout=TIMEOUT_S)["text"])
-        assert replies.empty()  # the message sent before the session got no answer
     finally:
         client.disconnect()
     assert all(e["event"] != "user" for e in tracker_events(stack, "1"))

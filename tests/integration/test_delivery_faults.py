@@ -2,10 +2,12 @@
 
 The outbox (bot/appeals/outbox.py) delivers queued appeals to the real routing service;
 these tests kill the receiving service, or the action server doing the delivering, with
-SIGKILL while deliveries are in flight, restart it, and check that every queued appeal is
-stored exactly once and that the outbox's tracking numbers are the stored ones. A third
-test cuts the connection after the service has stored an appeal but before its answer
-reaches the outbox (the window a crash hits by chance), deterministically.
+SIGKILL while a delivery is in flight, restart it, and check that every queued appeal is
+stored exactly once and that the outbox's tracking numbers are the stored ones. To have a
+delivery surely in flight at the kill, the test holds the appeal database's write lock for a
+moment (the service's insert then waits inside the request) and sees the claimed row first.
+A third test cuts the connection after the service has stored an appeal but before its
+answer reaches the outbox.
 """
 
 from __future__ import annotations
@@ -60,6 +62,38 @@ def outbox_rows(path: Path, tag: str) -> dict[str, tuple[str, str | None]]:
     return {key: (status, tracking) for key, status, tracking in rows}
 
 
+def claimed_count(path: Path, tag: str) -> int:
+    """Return how many tagged rows a deliverer has claimed (under a lease of 60 s) right now."""
+    with sqlite3.connect(path, timeout=10) as conn:
+        row = conn.execute(
+            "SELECT COUNT(*) FROM appeal_outbox WHERE idempotency_key LIKE ?"
+            " AND status = 'pending' AND next_attempt_at > ?",
+            (f"{tag}-%", time.time() + 20),
+        ).fetchone()
+    return int(row[0])
+
+
+@contextmanager
+def appeal_db_locked(stack: Stack) -> Iterator[None]:
+    """Hold the appeal database's write lock: the service's inserts wait meanwhile."""
+    path = stack.settings.database_url.split("///", 1)[1]
+    holder = sqlite3.connect(path, isolation_level=None, timeout=10)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+
+
+def crash_mid_delivery(stack: Stack, process: str, outbox_path: Path, tag: str) -> None:
+    """Kill ``process`` while a delivery of a tagged row is inside the service."""
+    with appeal_db_locked(stack):
+        wait_for(lambda: claimed_count(outbox_path, tag) >= 1, "a delivery in flight", 30)
+        time.sleep(0.3)  # the request has reached the service and waits for the lock
+        stack.stop_one(process, crash=True)
+
+
 def delivered_count(path: Path, tag: str) -> int:
     return sum(status == "delivered" for status, _ in outbox_rows(path, tag).values())
 
@@ -110,7 +144,7 @@ def test_service_crashing_mid_delivery_stores_each_appeal_once(
         loop.start()
     try:
         wait_for(lambda: delivered_count(outbox.path, tag) >= DELIVERED_BEFORE_CRASH, "first")
-        stack.stop_one("service", crash=True)
+        crash_mid_delivery(stack, "service", outbox.path, tag)
         at_crash = delivered_count(outbox.path, tag)
         assert at_crash < APPEALS, "all were delivered before the crash: nothing was tested"
         time.sleep(1.0)  # deliveries fail meanwhile and are put back with a delay
@@ -135,7 +169,10 @@ def test_action_server_crashing_mid_delivery_delivers_each_appeal_once(stack: St
     finally:
         stack.start_one("action server")
     wait_for(lambda: delivered_count(path, tag) >= DELIVERED_BEFORE_CRASH, "first deliveries")
-    stack.stop_one("action server", crash=True)
+    # The killed server's request goes on in the service once the lock is free: the appeal
+    # is stored, the outbox never learns it. Its row is sent again after the claim lease.
+    crash_mid_delivery(stack, "action server", path, tag)
+    assert claimed_count(path, tag) >= 1  # the dead server's claim stands until its lease ends
     at_crash = delivered_count(path, tag)
     assert at_crash < APPEALS, "all were delivered before the crash: nothing was tested"
     stack.start_one("action server")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -213,8 +214,10 @@ def test_a_backup_of_the_other_kind_or_no_backup_is_refused(
 def test_an_older_backup_is_migrated_to_the_current_schema(
     database_url: str, empty_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    migrate(database_url, "0002")  # before the handoffs table
-    numbers = populate(database_url, run_migrations=False)
+    # Filled by today's service, then taken back to 0002 (before the handoffs and the
+    # personal-data reads tables): today's code writes tables an old schema lacks.
+    numbers = populate(database_url)
+    command.downgrade(alembic_config(database_url), "0002")
     before = rows(database_url)
     out = tmp_path / "old.bak"
     assert run(capsys, "backup", "--database-url", database_url, "--out", str(out))[0] == 0

@@ -72,10 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("matplotlib").setLevel(logging.WARN)
     utils.configure_colored_logging(settings.log_level)
     utils.update_sanic_log_level()
-    if not settings.action_server_token:
-        raise SystemExit("ACTION_SERVER_TOKEN is empty: run `make setup` or set it")
     try:
-        settings.check_secrets()
+        settings.check_secrets(required=("action_server_token",))
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     app = create_app(settings.action_server_token)

@@ -143,8 +143,15 @@ class Settings(BaseSettings):
                 weak.append(name.upper())
         return weak
 
-    def check_secrets(self) -> None:
-        """Refuse weak secrets outside development (raise ValueError naming them)."""
+    def check_secrets(self, required: tuple[str, ...] = ()) -> None:
+        """Refuse weak secrets outside development (raise ValueError naming them).
+
+        The secrets named in ``required`` (setting names) are refused when empty in every
+        environment: the process cannot work without them.
+        """
+        for name in required:
+            if not getattr(self, name):
+                raise ValueError(f"{name.upper()} is empty: run `make setup` or set it")
         weak = self.weak_secrets()
         if self.environment != "development" and weak:
             raise ValueError(

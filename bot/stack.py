@@ -88,14 +88,8 @@ class Stack:
 
     def __post_init__(self) -> None:
         s = self.settings
-        if not s.rasa_auth_token:
-            raise StackError("RASA_AUTH_TOKEN is empty: run `make setup` or set it")
-        if not s.internal_token:
-            raise StackError("INTERNAL_TOKEN is empty: run `make setup` or set it")
-        if not s.action_server_token:
-            raise StackError("ACTION_SERVER_TOKEN is empty: run `make setup` or set it")
         try:
-            s.check_secrets()
+            s.check_secrets(required=("rasa_auth_token", "internal_token", "action_server_token"))
         except ValueError as exc:
             raise StackError(str(exc)) from exc
         if not s.model_path.exists():

@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         InputLimits,
         max_body_bytes=settings.max_body_bytes,
-        limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        limiter=RateLimiter.from_settings(settings),
     )
 
     @app.get("/healthz")

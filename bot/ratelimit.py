@@ -13,6 +13,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 MAX_KEYS = 100_000
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -48,6 +52,11 @@ class RateLimiter:
         self._clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, factor: int = 1) -> RateLimiter:
+        """Return a limiter of ``factor`` times ``RATE_LIMIT_BURST`` and ``_PER_MINUTE``."""
+        return cls(settings.rate_limit_per_minute * factor, settings.rate_limit_burst * factor)
 
     @property
     def enabled(self) -> bool:

@@ -33,16 +33,12 @@ CLIENT_FACTOR = 10
 
 def sender_limiter() -> RateLimiter:
     """Return a limiter with the configured per-sender rate."""
-    settings = get_settings()
-    return RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    return RateLimiter.from_settings(get_settings())
 
 
 def client_limiter() -> RateLimiter:
     """Return a limiter per client address: ``CLIENT_FACTOR`` times the per-sender rate."""
-    settings = get_settings()
-    return RateLimiter(
-        settings.rate_limit_per_minute * CLIENT_FACTOR, settings.rate_limit_burst * CLIENT_FACTOR
-    )
+    return RateLimiter.from_settings(get_settings(), CLIENT_FACTOR)
 
 
 def capped_buttons(message: dict[str, Any]) -> dict[str, Any]:

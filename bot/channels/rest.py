@@ -44,7 +44,7 @@ class LimitedRestInput(RestInput):
         """Read the limits from the settings."""
         settings = get_settings()
         self.max_body_bytes = settings.max_body_bytes
-        self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        self.limiter = RateLimiter.from_settings(settings)
 
     def _refusal(self, request: Request) -> tuple[HTTPResponse | None, dict[str, Any]]:
         if len(request.body or b"") > self.max_body_bytes:

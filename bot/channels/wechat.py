@@ -260,9 +260,6 @@ class WeChatInput(InputChannel):
             logger.info("WeChat %s: %s message gets the text-only notice", ref, message.type)
             return self._passive(self._with_kept(openid, NON_TEXT_REPLY), message, safe, nonce)
         key = f"msg:{msg_id}" if msg_id else f"event:{openid}:{message.time}"
-        if self._turns.get(key) is None and not self._limiter.allow(openid):
-            logger.warning("WeChat %s: too many messages from this user; asked to slow down", ref)
-            return self._passive(SLOW_DOWN_REPLY, message, safe, nonce)
         metadata = {"msg_id": msg_id or None, "msg_type": str(message.type)}
         reply = await self._answer(key, ref, openid, text, metadata, on_new_message)
         return self._passive(reply, message, safe, nonce)
@@ -278,6 +275,9 @@ class WeChatInput(InputChannel):
     ) -> str:
         """Return the passive reply for this request ("" for ``success``)."""
         turn = self._turns.get(key)
+        if turn is None and not self._limiter.allow(openid):  # a retry joins its turn: free
+            logger.warning("WeChat %s: too many messages from this user; asked to slow down", ref)
+            return SLOW_DOWN_REPLY
         if turn is None:
             coro = self._run_turn(on_new_message, ref, openid, text, metadata)
             turn = _Turn(asyncio.ensure_future(coro))

@@ -20,12 +20,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.appeals.fields import VALIDATORS, load_field_config
-from bot.appeals.masking import mask_text
 from bot.appeals.status import load_status_config
 from bot.routing.api import errors, service, staff
 from bot.routing.service import Actor, AppealService
 from bot.routing.states import OPEN, Status
-from bot.routing.views import masked_phone
+from bot.routing.views import masked_phone, masked_text
 from bot.web.pages import TEMPLATES
 
 if TYPE_CHECKING:
@@ -161,7 +160,7 @@ def is_overdue(appeal: dict[str, Any], now: datetime) -> bool:
 
 def queue_row(appeal: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Return one line of the queue: no full phone number, no contact, a short summary."""
-    description = mask_text(str(appeal.get("description") or ""))
+    description = masked_text(str(appeal.get("description") or ""))
     if len(description) > SUMMARY_CHARS:
         description = description[:SUMMARY_CHARS] + "…"
     return {

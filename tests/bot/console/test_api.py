@@ -270,3 +270,13 @@ def test_the_console_page_is_static_and_locked_down(client: TestClient) -> None:
         assert script.status_code == 200 and "innerHTML" not in script.text
     for name in styles:
         assert client.get(f"/static/{name}").status_code == 200
+
+
+def test_the_queue_masks_numbers_as_the_staff_lists_do(client: TestClient) -> None:
+    file(
+        client, "key-mask-0002", description="路灯坏了，身份证310101199001011235，苏州0512-62345678"
+    )
+    queue = client.get("/api/staff/queue", headers=token(client, "qjw"))
+    summary = queue.json()["items"][0]["summary"]
+    assert "310101199001011235" not in summary and "****1235" in summary
+    assert "62345678" not in summary and "****5678" in summary

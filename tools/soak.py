@@ -83,12 +83,13 @@ def soak(minutes: int, workdir: Path) -> dict[str, Any]:
         for index in range(minutes):
             name = FAULTS[index % len(FAULTS)]
             crash = (index // len(FAULTS)) % 2 == 1
+            fault = f"{name} {'killed' if crash else 'stopped'}"
 
-            def restart(process: str = name, crash: bool = crash) -> None:
+            def restart(process: str = name, crash: bool = crash, fault: str = fault) -> None:
                 stack.stop_one(process, crash=crash)
                 time.sleep(5)  # down for a while: messages arrive meanwhile
                 stack.start_one(process)
-                faults.append(f"{process} {'killed' if crash else 'stopped'}")
+                faults.append(fault)
 
             timer = threading.Timer(ROUND_S / 2, restart)
             timer.start()
@@ -112,7 +113,6 @@ def soak(minutes: int, workdir: Path) -> dict[str, Any]:
                     "service": stack.procs[0].popen.pid if stack.procs[0].popen else 0,
                 }
             )
-            fault = f"{name} {'killed' if crash else 'stopped'}"
             print(f"minute {index + 1}: {round_sent} sent, {round_failed} failed, fault: {fault}")
         deadline = time.monotonic() + DRAIN_TIMEOUT_S
         while reconcile(workdir)["lost"] and time.monotonic() < deadline:

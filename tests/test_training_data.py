@@ -65,7 +65,12 @@ def test_no_example_is_a_near_copy_of_the_evaluation_sets() -> None:
         return re.sub(r"[\W_]+", "", text.lower())
 
     evaluation: list[str] = []
-    for name in ("policy_dev.yml", "out_of_domain.yml"):
+    for name in (
+        "policy_dev.yml",
+        "out_of_domain.yml",
+        "plain_talk_dev.yml",
+        "near_domain_negatives.yml",
+    ):
         doc = yaml.safe_load((PROJECT_ROOT / "tests" / "data" / name).read_text(encoding="utf-8"))
         evaluation += [key(str(q["q"] if isinstance(q, dict) else q)) for q in doc["questions"]]
     leaked = [

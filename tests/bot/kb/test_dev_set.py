@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.kb import evalsets
 from bot.kb.schema import Entry
 from bot.settings import PROJECT_ROOT
 
@@ -45,3 +46,46 @@ def test_dev_set_is_not_the_knowledge_base(kb_entries: dict[str, Entry]) -> None
 def test_out_of_domain_set() -> None:
     ood = _load("out_of_domain.yml")
     assert len(ood) >= 100
+
+
+def test_plain_talk_set_shape(kb_entries: dict[str, Entry]) -> None:
+    plain = _load("plain_talk_dev.yml")
+    assert len(plain) >= 300
+    assert {a for q in plain for a in q["articles"]} == set(range(1, 36))  # type: ignore[attr-defined]
+    for q in plain:
+        assert set(q["entries"]) <= set(kb_entries), q["q"]  # type: ignore[arg-type]
+    assert len({_key(str(q["q"])) for q in plain}) == len(plain)
+    calibrate, report = (evalsets.plain_talk(p) for p in (evalsets.CALIBRATE, evalsets.REPORT))
+    assert len(calibrate) + len(report) == len(plain)
+    assert not {q.text for q in calibrate} & {q.text for q in report}
+
+
+def test_plain_talk_set_is_not_the_knowledge_base(kb_entries: dict[str, Entry]) -> None:
+    # No paraphrase is a near-copy of a question; a question may ask about an entry by its
+    # name («两步申报是啥»), but not be just the name.
+    paraphrases = [_key(q) for e in kb_entries.values() for q in e.questions]
+    names = {_key(n) for e in kb_entries.values() for n in (e.title, *e.synonyms)}
+    leaked = [
+        q["q"]
+        for q in _load("plain_talk_dev.yml") + _load("near_domain_negatives.yml")
+        if difflib.get_close_matches(_key(str(q["q"])), paraphrases, n=1, cutoff=0.8)
+        or _key(str(q["q"])) in names
+    ]
+    assert leaked == []
+
+
+def test_near_domain_negatives() -> None:
+    near = _load("near_domain_negatives.yml")
+    assert len(near) >= 150
+    groups = {str(q["group"]) for q in near}
+    assert groups == {"personal", "elsewhere", "small_talk", "complaint"}
+    assert len(evalsets.near_domain(evalsets.REPORT)) >= 75
+
+
+def test_shared_out_of_domain_queries_are_optional(tmp_path: Path) -> None:
+    assert evalsets.out_of_domain(evalsets.CALIBRATE, tmp_path / "absent") == ()
+    assert not evalsets.ood_available(tmp_path / "absent")
+    folder = tmp_path / "train"
+    folder.mkdir()
+    (folder / "music.txt").write_text("\ufeff放一首歌\n\n放一首歌\n明天天气\n", encoding="utf-8")
+    assert evalsets.out_of_domain(evalsets.CALIBRATE, tmp_path) == ("放一首歌", "明天天气")

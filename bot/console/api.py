@@ -117,10 +117,11 @@ def search_kb(question: str) -> dict[str, Any]:
     """
     stored = kb_index()  # first: the heavy modules are imported there, under its lock
     from bot.kb.answer import answer_text, citation
-    from bot.kb.quantities import quantity_lines, rule_entries
-    from bot.kb.search import Decision, decide
+    from bot.kb.ask import ask
+    from bot.kb.quantities import quantity_lines
+    from bot.kb.search import Decision
 
-    result = decide(stored.index, question, k=MAX_RESULTS, prefer=frozenset(rule_entries(question)))
+    result = ask(stored.index, question, k=MAX_RESULTS)
     selected = {hit.entry.id for hit in result.selected}
     answered = result.selected[0].entry.id if result.decision is Decision.ANSWER else None
     results = []

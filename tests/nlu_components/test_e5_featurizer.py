@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import numpy as np
+from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import embedding
+from nlu_components.e5_featurizer import E5Featurizer
+
+
+def _featurizer() -> E5Featurizer:
+    return E5Featurizer({**E5Featurizer.get_default_config()}, "e5")
+
+
+def test_messages_get_the_e5_sentence_embedding() -> None:
+    [message] = _featurizer().process([Message(data={"text": "人才金卡怎么申请"})])
+    sequence, sentence = message.get_dense_features("text", ["e5"])
+    assert sequence is None
+    assert sentence is not None and sentence.features.shape == (1, embedding.DIM)
+    assert np.allclose(sentence.features[0], embedding.embed("人才金卡怎么申请"))
+    assert E5Featurizer.get_default_config()[FEATURIZER_CLASS_ALIAS] == "e5"
+
+
+def test_training_data_is_embedded_in_batches_alike() -> None:
+    texts = ["公司注销要登报吗", "今天天气怎么样", ""]
+    data = TrainingData([Message(data={"text": t, "intent": "x"}) for t in texts])
+    _featurizer().process_training_data(data)
+    for text, message in zip(texts, data.training_examples, strict=True):
+        _, sentence = message.get_dense_features("text", ["e5"])
+        assert sentence is not None
+        assert np.allclose(sentence.features[0], embedding.embed(text), atol=1e-5)
+
+
+def test_similar_questions_are_closer_than_unrelated_ones() -> None:
+    a, b, c = (embedding.embed(t) for t in ("公司怎么注销", "企业注销需要什么手续", "今天会下雨吗"))
+    assert float(a @ b) > float(a @ c)

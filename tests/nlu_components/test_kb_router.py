@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.shared.core.events import ActiveLoop
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.kb_router import KB_KEY, ROUTE_KEY, KbRouter
+
+
+def _message(text: str, intent: str, confidence: float = 1.0) -> Message:
+    message = Message(data={"text": text})
+    predicted = {"name": intent, "confidence": confidence}
+    message.set("intent", predicted, add_to_output=True)
+    message.set("intent_ranking", [predicted, {"name": "greet", "confidence": 0.0}], True)
+    return message
+
+
+def _output(message: Message) -> dict[str, Any]:
+    return message.as_dict(only_output_properties=True)
+
+
+def test_a_policy_question_read_as_an_appeal_is_answered_with_an_appeal_offer() -> None:
+    [message] = KbRouter().process([_message("小规模纳税人增值税是不是可以少交点", "file_appeal")])
+    out = _output(message)
+    assert out["intent"]["name"] == "ask_policy"
+    assert [r["name"] for r in out["intent_ranking"]] == ["ask_policy", "file_appeal", "greet"]
+    assert out[ROUTE_KEY]["classifier"]["name"] == "file_appeal"
+    assert out[ROUTE_KEY]["offer_appeal"] is True
+    assert out[KB_KEY]["hits"][0]["entry_id"] == "tax-and-funds-small-scale-vat"
+
+
+def test_everyday_requests_keep_their_intent_and_carry_the_ranking() -> None:
+    [message] = KbRouter().process([_message("今天天气怎么样", "out_of_scope")])
+    out = _output(message)
+    assert out["intent"]["name"] == "out_of_scope"
+    assert out[ROUTE_KEY]["reason"] == "classifier"
+    assert 0 < len(out[KB_KEY]["hits"]) <= 8
+
+
+def test_an_active_form_reads_its_own_answers() -> None:
+    tracker = DialogueStateTracker.from_events("u", [ActiveLoop("appeal_form")])
+    [message] = KbRouter().process(
+        [_message("小规模纳税人增值税是不是可以少交点", "file_appeal")], tracker
+    )
+    assert _output(message)["intent"]["name"] == "file_appeal"
+    assert _output(message)[ROUTE_KEY]["reason"] == "form"

@@ -28,7 +28,7 @@ from bot.kb.search import Decision, decide
 from bot.kb.store import load_index
 from bot.settings import PROJECT_ROOT
 from bot.stack import free_port
-from tools import appeal_bench, loadbench, memsoak
+from tools import appeal_bench, e2e_eval, loadbench, memsoak
 from tools.train import TRAINING_DATA
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "policy_dev.yml"
@@ -80,8 +80,11 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[rank]
 
 
-def run_and_measure(n_messages: int) -> dict[str, Any]:
-    """Time an unchanged `make run` until ready, then REST round trips, then Ctrl-C."""
+def run_and_measure(n_messages: int, answers: bool = True) -> dict[str, Any]:
+    """Time an unchanged `make run` until ready, then REST round trips, then Ctrl-C.
+
+    In between, the end-to-end answer quality (tools.e2e_eval) of that same fresh assistant.
+    """
     ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "SERVICE_PORT": free_port()}
     tmp = tempfile.TemporaryDirectory(prefix="bench-")
     tracker_db = str(Path(tmp.name) / "t.db")
@@ -120,6 +123,9 @@ def run_and_measure(n_messages: int) -> dict[str, Any]:
         reply = requests.post(url, json={"sender": sender, "message": text}, timeout=30)
         latencies.append((time.perf_counter() - t0) * 1000)
         reply.raise_for_status()
+    quality = None
+    if answers:
+        quality = e2e_eval.measure_running(f"http://127.0.0.1:{ports['RASA_PORT']}")
     t0 = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)
     proc.wait(timeout=60)
@@ -131,6 +137,7 @@ def run_and_measure(n_messages: int) -> dict[str, Any]:
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(percentile(latencies, 95), 1),
         "max_ms": round(max(latencies), 1),
+        "answers": quality,
     }
 
 
@@ -148,6 +155,12 @@ def training_time() -> dict[str, Any]:
         return {"train_from_clean_s": round(time.monotonic() - t0, 1)}
 
 
+def _without_router(config: str) -> str:
+    data = yaml.safe_load(config)
+    data["pipeline"] = [c for c in data["pipeline"] if not c["name"].endswith("KbRouter")]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
 def cross_validation(folds: int) -> dict[str, Any]:
     """Run Rasa's NLU cross-validation and return accuracy and F1 per intent."""
     with tempfile.TemporaryDirectory() as out:
@@ -158,6 +171,10 @@ def cross_validation(folds: int) -> dict[str, Any]:
             for path in sorted((PROJECT_ROOT / folder).rglob("*.yml")):
                 if "nlu:" in path.read_text(encoding="utf-8"):
                     shutil.copy(path, nlu / f"{path.parent.name}-{path.name}")
+        # DIET's own reading: without the KB router, which would answer the KB's paraphrases
+        # from the KB itself (the end-to-end figures measure the two together).
+        config = Path(out) / "config.yml"
+        config.write_text(_without_router((PROJECT_ROOT / "config.yml").read_text()))
         t0 = time.monotonic()
         subprocess.run(
             [
@@ -169,7 +186,7 @@ def cross_validation(folds: int) -> dict[str, Any]:
                 "--nlu",
                 str(nlu),
                 "--config",
-                "config.yml",
+                str(config),
                 "--cross-validation",
                 "--folds",
                 str(folds),
@@ -259,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-memory", action="store_true", help="no 10,000-message memory run (tools/memsoak.py)"
     )
     parser.add_argument("--kb-only", action="store_true", help="only the KB evaluation")
+    parser.add_argument(
+        "--skip-answers", action="store_true", help="no end-to-end answers (tools/e2e_eval.py)"
+    )
     args = parser.parse_args(argv)
     result: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M")}
     print(f"machine: {result['machine']}", flush=True)
@@ -272,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.kb_only:
         return 0
-    result["run"] = run_and_measure(args.messages)
+    result["run"] = run_and_measure(args.messages, answers=not args.skip_answers)
     r = result["run"]
     print(f"unchanged `make run` ready in {r['ready_s']} s; Ctrl-C stopped all in {r['stop_s']} s")
     print(
@@ -280,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms",
         flush=True,
     )
+    if r["answers"] is not None:
+        print("\n".join(e2e_eval.summary_lines(r["answers"])), flush=True)
     if not args.skip_appeals:
         appeals = result["appeals"] = appeal_bench.measure()
         for database, figures in appeals.items():

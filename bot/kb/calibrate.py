@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from bot import embedding
 from bot.kb import evalsets
 from bot.kb.index import KbIndex, Params, Scores, softmax
-from bot.kb.search import MAX_CHOICES
+from bot.kb.search import MAX_CHOICES, RELATED_RATIO
 from bot.settings import PROJECT_ROOT
 
 CALIBRATION_FILE = PROJECT_ROOT / "config" / "kb_calibration.yml"
@@ -192,12 +192,14 @@ def outcomes(r: Ranked, p: Params) -> tuple[NDArray[np.int64], NDArray[np.bool_]
     single = offer & ((count == 1) | same_article)
     decision[answer | single | r.named] = ANSWER
     decision[offer & ~single & ~r.named] = CHOICES
-    shown[decision == ANSWER, 0] = True
     choices = decision == CHOICES
     shown[choices] = plausible[choices]
-    # Entries of one article answered together are offered beside the answer as related.
-    related = single & ~r.named & (count > 1)
-    shown[related] = plausible[related]
+    answered = decision == ANSWER
+    shown[answered, 0] = True
+    # Entries within RELATED_RATIO of the answer's score are offered beside it.
+    near = plausible & (r.score >= RELATED_RATIO * r.score[:, :1])
+    beside = answered & ~r.named
+    shown[beside, 1:] = near[beside, 1:]
     return decision, shown
 
 

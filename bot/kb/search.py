@@ -20,6 +20,10 @@ from bot.kb.index import Hit, KbIndex, Params
 from bot.kb.schema import Entry
 
 MAX_CHOICES = 3
+# Entries offered beside an answer ("您可能还想了解"): the next ones within this share of the
+# best score. On the plain-talk calibration half, the right entry was then among the answer and
+# these for all but a few questions, with 0.6 extra buttons on average.
+RELATED_RATIO = 0.3
 # How many ranked entries travel with a message's parse data (enough for choices and notes).
 EVIDENCE_HITS = 8
 
@@ -158,7 +162,9 @@ def judge(
       thresholds for); one of them among the plausible choices is answered outright.
     - Choices only when they are real choices: the plausible entries (at most three) are
       offered; one plausible entry alone is answered; entries all resting on one article are
-      answered with the best, the others offered beside it as related.
+      answered with the best.
+    - Beside an answer, the next plausible entries within ``RELATED_RATIO`` of its score are
+      offered as related.
     - Otherwise nothing fits.
     """
     hits = list(found.hits)
@@ -171,21 +177,22 @@ def judge(
         named = hits[: min(len(found.named), MAX_CHOICES)]
         return SearchResult(question, Decision.CHOICES, hits[:k], named, [], sim)
     top = hits[0].score if hits else 0.0
+    # Offer only entries that are themselves plausible (the first always is).
+    plausible = hits[:1] + [
+        h for h in hits[1:MAX_CHOICES] if h.score >= params.choice_threshold / 2
+    ]
+    related = [h for h in plausible[1:] if h.score >= RELATED_RATIO * top]
     if top >= params.strong_threshold and sim >= params.strong_similarity:
-        return SearchResult(question, Decision.ANSWER, hits[:k], hits[:1], [], sim, strong=True)
+        return SearchResult(question, Decision.ANSWER, hits[:k], hits[:1], related, sim, True)
     if top >= params.answer_threshold and sim >= params.answer_similarity:
-        return SearchResult(question, Decision.ANSWER, hits[:k], hits[:1], [], sim)
+        return SearchResult(question, Decision.ANSWER, hits[:k], hits[:1], related, sim)
     if top < params.choice_threshold or sim < params.choice_similarity:
         return SearchResult(question, Decision.NO_MATCH, hits[:k], [], [], sim)
-    # Offer only entries that are themselves plausible (the first always is).
-    plausible = [h for h in hits[:MAX_CHOICES] if h.score >= params.choice_threshold / 2]
     preferred = [h for h in plausible if h.entry.id in prefer]
     if preferred:
         best = preferred[0]
         hits = [best] + [h for h in hits if h is not best]
         return SearchResult(question, Decision.ANSWER, hits[:k], [best], [], sim)
-    if len(plausible) == 1:
-        return SearchResult(question, Decision.ANSWER, hits[:k], plausible, [], sim)
-    if _same_article(plausible):
-        return SearchResult(question, Decision.ANSWER, hits[:k], plausible[:1], plausible[1:], sim)
+    if len(plausible) == 1 or _same_article(plausible):
+        return SearchResult(question, Decision.ANSWER, hits[:k], plausible[:1], related, sim)
     return SearchResult(question, Decision.CHOICES, hits[:k], plausible, [], sim)

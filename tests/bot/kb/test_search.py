@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pickle
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from bot.kb import calibrate, evalsets
+from bot.kb import calibrate, evalsets, store
 from bot.kb.ask import rank
 from bot.kb.index import Hit, Params
 from bot.kb.schema import Entry
@@ -174,3 +176,18 @@ def test_staff_search_command_prints_ranked_json() -> None:
     assert {"entry_id", "title", "articles", "learned", "lexical", "semantic"} <= set(
         result["hits"][0]
     )
+
+
+def test_a_changed_model_forces_a_rebuild(
+    stored: StoredIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Vectors of two models are not comparable: an index of another model is rebuilt."""
+    path = tmp_path / "index.pkl"
+    path.write_bytes(pickle.dumps(stored))
+    rebuilt: list[Path] = []
+    monkeypatch.setattr(store, "build_index", lambda kb_dir, out: rebuilt.append(out) or stored)
+    assert store.load_index(path=path) is not stored  # same model: the saved one is loaded
+    assert rebuilt == []
+    monkeypatch.setattr(store.embedding, "model_identity", lambda: "another-model")
+    assert store.load_index(path=path) is stored
+    assert rebuilt == [path]

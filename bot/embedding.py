@@ -87,6 +87,12 @@ class _Cache:
 
 _messages = _Cache(MESSAGE_CACHE)
 _training: dict[str, Matrix] = {}
+_encoded = 0  # texts run through the model in this process (for tests and the benchmark)
+
+
+def encoded() -> int:
+    """Return how many texts this process has run through the model."""
+    return _encoded
 
 
 def embed(text: str) -> Matrix:
@@ -95,6 +101,8 @@ def embed(text: str) -> Matrix:
     with _lock:
         vector = _messages.get(text)
         if vector is None:
+            global _encoded
+            _encoded += 1
             vector = np.asarray(_model().query(text), dtype=np.float32)
             vector.setflags(write=False)
             _messages.put(text, vector)
@@ -110,6 +118,8 @@ def embed_many(texts: Sequence[str]) -> Matrix:
     texts = [normalise(t) for t in texts]
     with _lock:
         missing = list(dict.fromkeys(t for t in texts if t not in _training))
+        global _encoded
+        _encoded += len(missing)
         for start in range(0, len(missing), BATCH):
             chunk = missing[start : start + BATCH]
             vectors = np.asarray(_model().query(chunk), dtype=np.float32).reshape(-1, DIM)

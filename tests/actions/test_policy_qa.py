@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.policy_qa import DISCLAIMER_SLOT, ENTRY_SLOT, ActionAnswerPolicy, choice_payload, kb
+from bot import embedding
 from bot.kb.answer import answer_text
 
 Messages = list[dict[str, Any]]
@@ -140,8 +141,10 @@ def test_the_ranking_carried_with_the_message_is_used() -> None:
         "named": [],
         "similarity": 0.99,
     }
-    messages, _ = run(tracker_for("生意做不下去了，公司怎么销户", kb=carried))
+    before = embedding.encoded()
+    messages, _ = run(tracker_for("生意做不下去了，公司怎么销户，顺便问一句", kb=carried))
     assert messages[1]["custom"]["entry_id"] == entry.id
+    assert embedding.encoded() == before  # the action server embedded nothing
 
 
 def test_a_grievance_with_a_policy_answer_offers_an_appeal() -> None:

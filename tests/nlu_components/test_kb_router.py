@@ -46,3 +46,17 @@ def test_an_active_form_reads_its_own_answers() -> None:
     )
     assert _output(message)["intent"]["name"] == "file_appeal"
     assert _output(message)[ROUTE_KEY]["reason"] == "form"
+
+
+def test_one_embedding_per_message_for_featurizer_and_router() -> None:
+    from bot import embedding
+    from nlu_components.e5_featurizer import E5Featurizer
+
+    featurizer = E5Featurizer(E5Featurizer.get_default_config(), "e5")
+    router = KbRouter()
+    router.index  # loaded once per process, not per message  # noqa: B018
+    text = "我们厂想申请高新技术企业认定，区里有辅导吗？（一次嵌入测试）"
+    before = embedding.encoded()
+    [message] = featurizer.process([_message(text, "ask_policy")])
+    router.process([message])
+    assert embedding.encoded() - before == 1

@@ -10,10 +10,13 @@ while the KB alone would answer «个人所得税» questions. The rules, in ord
    tracking number): DIET's reading stands.
 3. The message is about another place's policies and not Jiading's: not a policy answer.
 4. The KB answers it *strongly* (thresholds calibrated on out-of-domain queries alone): a
-   policy question, whatever DIET read.
+   policy question, whatever DIET read — but a message DIET read as an appeal only if it is
+   phrased as a question: «园区门口的排水管堵了» is a problem to be handled, not a question
+   whatever entry the KB finds nearest.
 5. DIET read a policy question: it stays one (the KB's decision makes the reply).
-6. The KB answers it and DIET read an appeal, a status check or was unsure: a policy question
-   (general questions about how appeals work are articles 9-13, not status checks). DIET's
+6. The KB answers it and DIET read an appeal (phrased as a question), a status check or was
+   unsure: a policy question (general questions about how appeals work are articles 9-13,
+   not status checks). DIET's
    ``out_of_scope``, or an unsure DIET leaning to it, stands against an ordinary answer: that
    is where personal matters that sound like enterprise ones go.
 7. Otherwise DIET's reading stands.
@@ -34,6 +37,7 @@ from typing import Any
 
 import yaml
 
+from bot.appeals.dialogue import looks_like_question
 from bot.appeals.status import find_reference
 from bot.kb.search import Decision, SearchResult
 from bot.kb.text import normalise
@@ -56,6 +60,7 @@ class ArbiterConfig:
 
     explicit: dict[str, tuple[str, ...]]
     grievance: tuple[str, ...]
+    question: tuple[str, ...]
     home: tuple[str, ...]
     elsewhere: tuple[str, ...]
 
@@ -71,6 +76,7 @@ def load_config(path: Path = ARBITER_FILE) -> ArbiterConfig:
     return ArbiterConfig(
         {intent: words(ws) for intent, ws in data["explicit"].items()},
         words(data["grievance"]),
+        words(data["question"]),
         words(data["home"]),
         words(data["elsewhere"]),
     )
@@ -124,6 +130,12 @@ def about_elsewhere(text: str, config: ArbiterConfig | None = None) -> bool:
     return any(p in plain for p in config.elsewhere)
 
 
+def asks(text: str, config: ArbiterConfig | None = None) -> bool:
+    """Whether the message is phrased as a question (the appeal form's markers and more)."""
+    config = config or load_config()
+    return looks_like_question(text) or any(w in normalise(text) for w in config.question)
+
+
 def has_grievance(text: str, config: ArbiterConfig | None = None) -> bool:
     """Whether the message carries a grievance (罚款, 不合理, …)."""
     config = config or load_config()
@@ -150,6 +162,8 @@ def route(
             return Route(OUT_OF_SCOPE, 1.0, "elsewhere")
         return keep
     grievance = reading.intent == FILE_APPEAL or has_grievance(text, config)
+    if reading.intent == FILE_APPEAL and not asks(text, config):
+        return keep
     if answered and kb is not None and kb.strong:
         return Route(ASK_POLICY, 1.0, "kb_strong", offer_appeal=grievance)
     if reading.intent in POLICY_INTENTS:

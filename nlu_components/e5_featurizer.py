@@ -19,7 +19,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS
+from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS, TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
@@ -27,6 +27,15 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import embedding
+
+
+def _has_tokens(message: Message) -> bool:
+    """Tell whether the tokenizer found words in the message's text.
+
+    A message without them (empty or blank text) gets no features from the count featurizers
+    either, and DIET needs all or none.
+    """
+    return bool(message.get(TEXT)) and bool(message.get(TOKENS_NAMES[TEXT]))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -72,7 +81,7 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Embed every training example with text, in batches."""
-        examples = [m for m in training_data.training_examples if m.get(TEXT) is not None]
+        examples = [m for m in training_data.training_examples if _has_tokens(m)]
         vectors = embedding.embed_many([m.get(TEXT) for m in examples])
         for message, vector in zip(examples, vectors, strict=True):
             self._add(message, vector)
@@ -81,7 +90,6 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         """Embed each incoming message (one embedding per message, remembered)."""
         for message in messages:
-            text = message.get(TEXT)
-            if text is not None:  # empty text too: DIET expects the same features as in training
-                self._add(message, embedding.embed(text))
+            if _has_tokens(message):
+                self._add(message, embedding.embed(message.get(TEXT)))
         return messages

@@ -66,7 +66,26 @@ TABLE = [
         "kb_answer",
         False,
     ),
-    ("稳岗补贴一直没到账", "file_appeal", ANSWER, None, "ask_policy", "kb_answer", True),
+    (
+        "稳岗补贴一直没到账，是不是还要申请",
+        "file_appeal",
+        ANSWER,
+        None,
+        "ask_policy",
+        "kb_answer",
+        True,
+    ),
+    # A problem stated, not asked about, is an appeal whatever the KB finds nearest.
+    (
+        "园区门口的排水管堵了，一下雨仓库就进水",
+        "file_appeal",
+        STRONG,
+        None,
+        "file_appeal",
+        "classifier",
+        False,
+    ),
+    ("稳岗补贴一直没到账", "file_appeal", ANSWER, None, "file_appeal", "classifier", False),
     ("开办企业要几天", "nlu_fallback", ANSWER, None, "ask_policy", "kb_answer", False),
     # ... but not DIET's out_of_scope: personal matters that sound like enterprise ones.
     ("个税年度汇算怎么退税", "out_of_scope", ANSWER, None, "out_of_scope", "classifier", False),

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.core.events import ActiveLoop
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
@@ -11,6 +13,7 @@ from nlu_components.kb_router import KB_KEY, ROUTE_KEY, KbRouter
 
 def _message(text: str, intent: str, confidence: float = 1.0) -> Message:
     message = Message(data={"text": text})
+    message.set(TOKENS_NAMES["text"], [Token(text, 0)])
     predicted = {"name": intent, "confidence": confidence}
     message.set("intent", predicted, add_to_output=True)
     message.set("intent_ranking", [predicted, {"name": "greet", "confidence": 0.0}], True)
@@ -58,5 +61,6 @@ def test_one_embedding_per_message_for_featurizer_and_router() -> None:
     text = "我们厂想申请高新技术企业认定，区里有辅导吗？（一次嵌入测试）"
     before = embedding.encoded()
     [message] = featurizer.process([_message(text, "ask_policy")])
+    assert message.get_dense_features("text", ["e5"])[1] is not None
     router.process([message])
     assert embedding.encoded() - before == 1

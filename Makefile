@@ -7,6 +7,11 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# OpenMP (the e5 encoder's engine, scikit-learn): one thread, waiting passively. The first
+# OpenMP runtime a process loads reads these once; with its defaults, workers spinning between
+# calls made one embedding cost up to 0.9 s of CPU instead of 25 ms (bot/embedding.py).
+export OMP_NUM_THREADS ?= 1
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: help setup bootstrap kb train run shell test test-unit lint bench loadbench soak validate backup restore clean
 

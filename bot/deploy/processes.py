@@ -52,6 +52,10 @@ def child_env(settings: Settings) -> dict[str, str]:
         RASA_PROCESSES=str(settings.rasa_processes),
         REDIS_URL=settings.redis_url,
     )
+    # OpenMP: one thread, waiting passively, read once by the first runtime loaded (see
+    # bot/embedding.py): set before the child starts, whatever starts it.
+    env.setdefault("OMP_NUM_THREADS", "1")
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     # The WeChat channel's settings, where set (secrets stay in the environment, as given).
     for name in WECHAT_SETTINGS:
         value = getattr(settings, name)

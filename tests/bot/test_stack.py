@@ -55,6 +55,17 @@ def test_children_get_telemetry_off_and_endpoint_variables(settings: Settings) -
     assert env["TRACKER_DB"] == str(settings.tracker_db)
 
 
+def test_children_run_openmp_single_threaded_and_passive(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    env = child_env(settings)
+    assert (env["OMP_NUM_THREADS"], env["OMP_WAIT_POLICY"]) == ("1", "PASSIVE")
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # an operator's own choice stands
+    assert child_env(settings)["OMP_NUM_THREADS"] == "2"
+
+
 def test_rasa_api_needs_the_token(settings: Settings) -> None:
     rasa = next(p for p in Stack(settings).procs if p.name == "Rasa server")
     assert "--enable-api" in rasa.cmd

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from bot import embedding
 from bot.kb import evalsets
-from bot.kb.index import KbIndex, Params, Scores, softmax
+from bot.kb.index import KbIndex, Params, Scores
 from bot.kb.search import MAX_CHOICES, RELATED_RATIO
 from bot.settings import PROJECT_ROOT
 
@@ -105,24 +105,11 @@ class _Batch:
         )
 
     def mixed(self, p: Params) -> Array:
-        return np.array(
-            [
-                KbIndex.mix(Scores(a, b, c), p)
-                for a, b, c in zip(self.learned, self.lexical, self.semantic, strict=True)
-            ]
-        ).reshape(self.learned.shape)
+        return KbIndex.mix(Scores(self.learned, self.lexical, self.semantic), p)
 
     @property
     def similarity(self) -> Array:
         return np.asarray(self.semantic.max(axis=1)) if self.semantic.size else np.zeros(0)
-
-
-def _mixed_fast(batch: _Batch, p: Params, lexical: Array, semantic: Array) -> Array:
-    return np.asarray(p.learned * batch.learned + p.lexical * lexical + p.semantic * semantic)
-
-
-def _rowwise_softmax(scores: Array, temperature: float) -> Array:
-    return np.array([softmax(row, temperature) for row in scores]).reshape(scores.shape)
 
 
 def _right_first(mixed: Array, truth: NDArray[np.bool_]) -> float:
@@ -132,8 +119,6 @@ def _right_first(mixed: Array, truth: NDArray[np.bool_]) -> float:
 
 def choose_weights(batch: _Batch, truth: NDArray[np.bool_]) -> tuple[Params, float]:
     """Return the weights and temperatures that rank a right entry first most often."""
-    lexical = {t: _rowwise_softmax(batch.lexical, t) for t in TEMPERATURES}
-    semantic = {t: _rowwise_softmax(batch.semantic, t) for t in SEMANTIC_TEMPERATURES}
     steps = round(1 / WEIGHT_STEP)
     best: tuple[float, Params] | None = None
     for i, j in itertools.product(range(steps + 1), repeat=2):
@@ -142,7 +127,7 @@ def choose_weights(batch: _Batch, truth: NDArray[np.bool_]) -> tuple[Params, flo
         learned, lex = i / steps, j / steps
         for t, st in itertools.product(TEMPERATURES, SEMANTIC_TEMPERATURES):
             p = Params(learned, lex, round(1 - learned - lex, 4), t, st)
-            score = _right_first(_mixed_fast(batch, p, lexical[t], semantic[st]), truth)
+            score = _right_first(batch.mixed(p), truth)
             if best is None or score > best[0] + 1e-9:
                 best = (score, p)
     assert best is not None

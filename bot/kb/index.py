@@ -76,7 +76,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class Scores:
-    """Each ranker's score per entry (in entry order), for one question."""
+    """Each ranker's score per entry (in entry order), for one question (or one row each)."""
 
     learned: Vector
     lexical: Vector
@@ -112,11 +112,16 @@ def _document(entry: Entry, questions: Sequence[str]) -> str:
 
 
 def softmax(scores: Vector, temperature: float) -> Vector:
-    """Turn raw scores into a distribution over entries (all zero if every score is zero)."""
-    if not len(scores) or scores.max() <= 0:
+    """Turn raw scores into a distribution over entries (all zero if no score is positive).
+
+    One question's scores, or many questions' as rows (each row its own distribution).
+    """
+    scores = np.asarray(scores, dtype=float)
+    if not scores.size:
         return np.zeros_like(scores)
-    z = np.exp((scores - scores.max()) / temperature)
-    return np.asarray(z / z.sum())
+    top = scores.max(axis=-1, keepdims=True)
+    z = np.exp((scores - top) / temperature)
+    return np.asarray(np.where(top > 0, z / z.sum(axis=-1, keepdims=True), 0.0))
 
 
 @dataclass
@@ -197,7 +202,7 @@ class KbIndex:
 
     @staticmethod
     def mix(scores: Scores, params: Params) -> Vector:
-        """Combine the three rankers' scores into one score per entry."""
+        """Combine the three rankers' scores into one score per entry (per row, for many)."""
         return np.asarray(
             params.learned * scores.learned
             + params.lexical * softmax(scores.lexical, params.temperature)

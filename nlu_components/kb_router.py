@@ -85,6 +85,8 @@ class KbRouter(GraphComponent):
             )
             found = rank(self.index, text, embedding.embed(text))
             evidence = found.as_dict()
+            # Decided from the ranking as it travels (rounded), so that the answer action,
+            # deciding from the same parse data, reaches the same decision.
             result = ask(self.index, text, evidence)
             decision = arbiter.route(text, reading, result, active_loop)
             message.set(KB_KEY, evidence, add_to_output=True)

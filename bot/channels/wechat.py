@@ -49,6 +49,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import create_reply
 
 import bot.channels.speedups  # noqa: F401 - patches Rasa's hot path in the Rasa server
+from bot.channels.embed_ahead import embedding_first
 from bot.channels.limits import SLOW_DOWN_REPLY, sender_limiter
 from bot.channels.wechat_push import WeChatPushOutput
 from bot.channels.wechat_support import (
@@ -172,6 +173,7 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Define the webhook: GET for WeChat's URL check, POST for messages."""
+        on_new_message = embedding_first(on_new_message)  # the encoder off the event loop
         webhook = Blueprint("wechat_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from bot.appeals.masking import mask_id_number, mask_phone, mask_text, phone_last4
+from bot.appeals.masking import is_id_number, mask_id_number, mask_phone, mask_text, phone_last4
 from tests.bot.appeals.test_fields import FULL_WIDTH, mobiles
 
 # A made-up resident ID number of someone born in 嘉定区 in 1995, with a correct check digit.
@@ -20,6 +20,17 @@ TRACKING_NO = "JD-20261127-0042"
 
 def test_example_id_number_is_valid() -> None:
     assert ric.is_valid(ID_NUMBER)
+    assert is_id_number(ID_NUMBER)
+
+
+# Province 11 and prefecture 1102 exist in python-stdnum's table, county 110291 does not:
+# python-stdnum 2.2 raises KeyError on it instead of answering False (found by Hypothesis).
+NO_COUNTY = "110291702009280787"
+
+
+def test_a_number_stdnum_cannot_place_is_no_id_number_and_crashes_nothing() -> None:
+    assert not is_id_number(NO_COUNTY)
+    assert mask_text(f"请联系，编号{NO_COUNTY}。") == f"请联系，编号{NO_COUNTY}。"
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ first (bot.embedding remembers it per text), and the featurizer and the KB route
 instead of computing it on the loop. What the bot answers does not change: the same function
 computes the same vector, only on another thread and earlier.
 
-Messages the NLU graph never sees are not embedded: a ``/intent`` payload (Rasa reads it with
-its regex handler) and empty text.
+Every message with text is embedded, ``/intent`` payloads too: Rasa 3.6 runs the whole NLU
+graph on a payload (its regex handler sets the intent at the end), so the featurizer embeds it
+as well. Blank text is not: it has no tokens, and the featurizer skips it.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-ahead")
 
 
 def wanted(text: object) -> TypeGuard[str]:
-    """Return whether the NLU graph will embed ``text`` (a payload or blank text: no)."""
-    return isinstance(text, str) and bool(text.strip()) and not text.startswith("/")
+    """Return whether the NLU graph will embed ``text`` (any text but blank text)."""
+    return isinstance(text, str) and bool(text.strip())
 
 
 async def embed_ahead(text: object) -> None:

@@ -47,6 +47,7 @@ PROBLEMS: dict[str, dict[str, frozenset[str]]] = {
         "name_too_long": frozenset({"length", "max"}),
         "name_not_a_name": frozenset({"min_letters"}),
         "name_is_credit_code": frozenset(),
+        "name_is_phone": frozenset(),
         "name_is_question": frozenset(),
     },
     "credit_code": {
@@ -309,14 +310,43 @@ def enterprise_name(text: str) -> FieldResult:
         return _problem(field, "name_too_short", length=len(name), min=NAME_MIN)
     if len(name) > NAME_MAX:
         return _problem(field, "name_too_long", length=len(name), max=NAME_MAX)
-    if uscc.is_valid(name):
+    if _looks_like_credit_code(name):
         return _problem(field, "name_is_credit_code")
+    if _looks_like_phone(name):
+        return _problem(field, "name_is_phone")
     if sum(ch.isalpha() for ch in name) < NAME_MIN_LETTERS:
         return _problem(field, "name_not_a_name", min_letters=NAME_MIN_LETTERS)
     if _QUESTION_END.search(name):
         # A question the classifier did not catch (it would become the appeal's name).
         return _problem(field, "name_is_question")
     return Valid(name)
+
+
+# A unified social credit code as typed: 18 characters (one more or fewer when mistyped) of
+# digits and Latin letters, mostly digits (positions 3-8 are the region code). Its check
+# character is not looked at: a mistyped code is still not a name.
+_CODE_SHAPE = re.compile(r"[0-9A-Za-z]{17,19}")
+_CODE_MIN_DIGITS = 6
+_SEPARATORS = re.compile(r"[\s\-–—_·.]")
+_PHONE_SHAPE = re.compile(r"[+\d\s\-()（）]{7,}")
+
+
+def _looks_like_credit_code(name: str) -> bool:
+    compact = _SEPARATORS.sub("", name)
+    if uscc.is_valid(compact):
+        return True
+    digits = sum(ch.isdigit() for ch in compact)
+    return bool(_CODE_SHAPE.fullmatch(compact)) and digits >= _CODE_MIN_DIGITS
+
+
+def _looks_like_phone(name: str) -> bool:
+    if not _PHONE_SHAPE.fullmatch(name):
+        return False
+    try:
+        number = phonenumbers.parse(name, "CN")
+    except NumberParseException:
+        return False
+    return phonenumbers.is_possible_number(number)
 
 
 # A name ends with its kind (公司, 厂, 店, ...), never with a question mark or particle.

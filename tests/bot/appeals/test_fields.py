@@ -198,6 +198,16 @@ def test_enterprise_name_good(text: str, expected: str) -> None:
         ("8号-3", "name_not_a_name"),
         ("91310114MA1GY5BM3N", "name_is_credit_code"),
         ("9131 0114 ma1g y5bm 3n", "name_is_credit_code"),
+        # shaped like a code, whatever its check character: a mistyped code is not a name
+        ("91310114MA1GY5BM3X", "name_is_credit_code"),
+        ("9131O114MA1GY5BM3N", "name_is_credit_code"),
+        ("91310114MA1GY5BM3", "name_is_credit_code"),
+        ("91310114-MA1GY5BM3-X", "name_is_credit_code"),
+        ("13812345678", "name_is_phone"),
+        ("138 1234 5678", "name_is_phone"),
+        ("+86 138-1234-5678", "name_is_phone"),
+        ("021-59991234", "name_is_phone"),
+        ("(021) 5999 1234", "name_is_phone"),
         ("嘉定想把营商环境做到啥水平，有个说法没", "name_is_question"),
         ("你们能帮忙协调一下吗", "name_is_question"),
         ("这个怎么填？", "name_is_question"),
@@ -205,6 +215,13 @@ def test_enterprise_name_good(text: str, expected: str) -> None:
 )
 def test_enterprise_name_problems(text: str, code: str) -> None:
     assert problem_code(enterprise_name(text)) == code
+
+
+@pytest.mark.parametrize("text", ["91310114MA1GY5BM3X", "13812345678", "12345678", "某"])
+def test_enterprise_name_refusals_explain_with_an_example(text: str) -> None:
+    result = enterprise_name(text)
+    assert isinstance(result, Problem)
+    assert "上海嘉定示例智能科技有限公司" in result.message
 
 
 def test_enterprise_name_message_is_specific() -> None:

@@ -58,6 +58,17 @@ def test_invalid_fields_are_explained_in_chinese_and_nothing_is_filed(client: Te
     assert client.get("/api/staff/appeals", headers=jw).json() == []
 
 
+@pytest.mark.parametrize("name", ["91310114MA1GY5BM3X", "91310114MA1GY5BM3N", "13812345678", "某"])
+def test_intake_refuses_an_enterprise_name_that_is_not_a_name(
+    client: TestClient, name: str
+) -> None:
+    bad = post(client, enterprise_name=name)
+    assert bad.status_code == 422
+    problems = {p["loc"][-1]: p for p in bad.json()["detail"]}
+    assert set(problems) == {"enterprise_name"}
+    assert "上海嘉定示例智能科技有限公司" in problems["enterprise_name"]["msg"]
+
+
 def test_public_status_has_nothing_personal(client: TestClient) -> None:
     number = post(client).json()["tracking_no"]
     view = client.get(f"/api/appeals/{number}", params={"phone_last4": "5678"})

@@ -20,7 +20,9 @@ from actions.policy_qa import choice_payload, kb
 from bot.kb.finder import (
     NONE,
     Reading,
-    match_entries,
+    asks_for_past,
+    find,
+    left_out_line,
     matches_payload,
     matches_text,
     profile_labels,
@@ -31,6 +33,7 @@ from bot.kb.glossary import KB_DIR
 
 FORM = "policy_finder_form"
 CANCELLED_SLOT = "finder_cancelled"
+PAST_SLOT = "finder_include_past"
 SKIPPED = "skip"
 SKIP_BUTTON = "跳过"
 MAX_BUTTONS = 8
@@ -80,7 +83,10 @@ class ActionStartPolicyFinder(Action):
     ) -> list[dict[str, Any]]:
         """Reset the finder slots and fill those the message answers."""
         text = str((tracker.latest_message or {}).get("text") or "")
-        events: list[dict[str, Any]] = [SlotSet(CANCELLED_SLOT, False)]
+        events: list[dict[str, Any]] = [
+            SlotSet(CANCELLED_SLOT, False),
+            SlotSet(PAST_SLOT, asks_for_past(text, config())),
+        ]
         for step in config().steps:
             answer = read_answer(step, text, config()) if not text.startswith("/") else None
             known = (
@@ -184,20 +190,25 @@ class ActionListMatchingPolicies(Action):
     ) -> list[dict[str, Any]]:
         """Send the list (or say why there is none) and clear the answers."""
         reset = [SlotSet(slot_name(s), None) for s in config().steps]
-        reset.append(SlotSet(CANCELLED_SLOT, False))
+        reset += [SlotSet(CANCELLED_SLOT, False), SlotSet(PAST_SLOT, False)]
         if tracker.get_slot(CANCELLED_SLOT):
             dispatcher.utter_message(response="utter_finder_cancelled")
             return reset
         answers = profile(tracker)
-        matches = match_entries(kb().index.entries, answers, config())
+        # Measures of a past period (2020 epidemic, ...) only when asked for, else counted.
+        include_past = bool(tracker.get_slot(PAST_SLOT))
+        matches, left_out = find(kb().index.entries, answers, config(), include_past)
         if not matches:
             dispatcher.utter_message(response="utter_finder_none")
+            if left_out:
+                dispatcher.utter_message(text=left_out_line(left_out))
             return reset
         labels = profile_labels(answers, config())
         buttons = [
             {"title": m.entry.title, "payload": choice_payload(m.entry)}
             for m in matches[:MAX_BUTTONS]
         ]
-        dispatcher.utter_message(text=matches_text(matches, labels), buttons=buttons)
+        text = matches_text(matches, labels, left_out=left_out)
+        dispatcher.utter_message(text=text, buttons=buttons)
         dispatcher.utter_message(json_message=matches_payload(matches, answers))
         return reset

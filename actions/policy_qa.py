@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.kb.answer import answer_payload, answer_text, choices_payload
+from bot.kb.answer import answer_payload, answer_text, choices_payload, followup_payload
 from bot.kb.ask import ask
 from bot.kb.followup import detect_aspect, followup_text, is_bare_followup
 from bot.kb.quantities import quantity_lines
@@ -86,7 +86,8 @@ class ActionAnswerPolicy(Action):
                 dispatcher.utter_message(response="utter_ask_which_policy")
                 return []
             dispatcher.utter_message(text=followup_text(previous, aspect))
-            dispatcher.utter_message(json_message=answer_payload(previous))
+            # Which entry it was about, without the card again (the answer showed it).
+            dispatcher.utter_message(json_message=followup_payload(previous, aspect.value))
             return [SlotSet(ENTRY_SLOT, previous.id)]
         message = tracker.latest_message or {}
         result = ask(stored.index, text, message.get("kb"))
@@ -117,7 +118,7 @@ class ActionAnswerPolicy(Action):
         notes: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=answer_text(entry, notes or []))
-        dispatcher.utter_message(json_message=answer_payload(entry))
+        dispatcher.utter_message(json_message=answer_payload(entry, notes or []))
         events: list[dict[str, Any]] = [SlotSet(ENTRY_SLOT, entry.id)]
         if not tracker.get_slot(DISCLAIMER_SLOT):
             dispatcher.utter_message(response="utter_policy_disclaimer")

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # SQLite file of Rasa's tracker store (embedded default).
     tracker_db: Path = PROJECT_ROOT / "var" / "tracker.db"
     log_level: str = "INFO"
+    # The source documents' status (in force, expired, ...) as staff last verified it; every
+    # policy answer ends with a line built from it (bot/kb/status.py).
+    kb_status_file: Path = PROJECT_ROOT / "policies_kb" / "source" / "status.yml"
     # Where browsers reach Rasa's socket.io (the widget); empty = this host at RASA_PORT.
     widget_socket_url: str = ""
 

@@ -46,6 +46,7 @@ def child_env(settings: Settings) -> dict[str, str]:
         HANDOFF_CHECK_INTERVAL_S=str(settings.handoff_check_interval_s),
         DATABASE_URL=settings.database_url,
         OUTBOX_PATH=str(settings.outbox_path),
+        KB_STATUS_FILE=str(settings.kb_status_file),
         HANDOFF_DEPARTMENTS=settings.handoff_departments,
         # The profile: the service finds every Rasa server, Rasa's socket.io finds Redis.
         PROFILE=settings.profile,

@@ -1,25 +1,25 @@
 """Compose what the bot says about an entry.
 
-The text carries the departments and ends with the citation; the payloads are contract 2 of
-ARCHITECTURE.md.
+The text carries the departments and the document's status and ends with the citation (the
+citation stays last: contract 2 of ARCHITECTURE.md, which channels and the console rely on);
+the payloads are contract 2 too. When the document no longer applies, the text says so first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import cn2an
-import yaml
 
+from bot.kb.period import EPIDEMIC_2020, TARGET
 from bot.kb.schema import Entry
-from bot.kb.source import SOURCES
-from bot.settings import PROJECT_ROOT
-
-FORMAT_FILE = PROJECT_ROOT / "policies_kb" / "format.yml"
+from bot.kb.status import status_line, status_warning
+from bot.kb.wording import FORMAT_FILE, format_strings
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,9 @@ class AnswerFormat:
     lead: str
     responsible: str
     name_separator: str
-    period: str
-
-
-@cache
-def format_strings(path: Path = FORMAT_FILE) -> dict[str, str]:
-    """Load every wording template of policies_kb/format.yml."""
-    return {str(k): str(v) for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
+    period_epidemic: str
+    period_target_past: str
+    period_target: str
 
 
 @cache
@@ -61,32 +57,56 @@ def citation(entry: Entry) -> str:
 
 
 def departments_line(entry: Entry) -> str:
-    """Name the 牵头单位 where the source names one, otherwise the 责任单位 ('' if neither)."""
+    """Name the 牵头单位 and the 责任单位 as the source names them ('' if neither)."""
     fmt = answer_format()
+    parts = []
     if entry.lead:
-        return fmt.lead.format(names=fmt.name_separator.join(entry.lead))
+        parts.append(fmt.lead.format(names=fmt.name_separator.join(entry.lead)))
     if entry.responsible:
-        return fmt.responsible.format(names=fmt.name_separator.join(entry.responsible))
+        parts.append(fmt.responsible.format(names=fmt.name_separator.join(entry.responsible)))
+    return "".join(parts)
+
+
+def period_line(entry: Entry, today: date | None = None) -> str:
+    """For a time-bound measure, say which period it was for ('' for an ongoing one)."""
+    fmt = answer_format()
+    period = entry.period
+    if period.kind == EPIDEMIC_2020:
+        return fmt.period_epidemic.format(label=period.label)
+    if period.kind == TARGET:
+        template = fmt.period_target_past if period.is_past(today) else fmt.period_target
+        return template.format(label=period.label, year=period.year)
     return ""
 
 
-def period_line(entry: Entry) -> str:
-    """For a time-bound measure, say which period it was for ('' otherwise)."""
-    if not entry.period:
-        return ""
-    return answer_format().period.format(
-        period=entry.period, effective=SOURCES[entry.source].effective
-    )
+def framed(entry: Entry, parts: Sequence[str]) -> str:
+    """Frame what is said about `entry` with its document's status, the citation last.
+
+    A warning first when the document lapsed; the status line just before the citation.
+    """
+    lines = [status_warning(entry.source), *parts, status_line(entry.source)]
+    return "\n".join(p for p in lines if p) + "\n" + citation(entry)
 
 
 def answer_text(entry: Entry, notes: Sequence[str] = ()) -> str:
-    """Return the full answer: the entry's answer, departments, period, notes, citation."""
-    parts = [entry.answer, departments_line(entry), period_line(entry), *notes]
-    return "\n".join(p for p in parts if p) + "\n" + citation(entry)
+    """Return the full answer: the entry's answer, departments, period and notes, framed."""
+    return framed(entry, [entry.answer, departments_line(entry), period_line(entry), *notes])
 
 
-def answer_payload(entry: Entry) -> dict[str, Any]:
-    """Return the ``policy_answer`` payload of contract 2."""
+def citation_reference(entry: Entry) -> str:
+    """Return the document and articles the answer rests on: 嘉府规〔2020〕8号 第十七条."""
+    fmt = answer_format()
+    articles = fmt.article_separator.join(chinese_article(n) for n in entry.articles)
+    return f"{entry.source} {articles}"
+
+
+def answer_payload(entry: Entry, notes: Sequence[str] = ()) -> dict[str, Any]:
+    """Return the ``policy_answer`` payload of contract 2.
+
+    Beyond the contract's keys, what a channel that renders a card needs to say the answer
+    once: ``answer`` (the text without departments, status and citation, which the card
+    shows), ``citation`` (as the text writes it) and the document's ``status`` lines.
+    """
     return {
         "type": "policy_answer",
         "articles": list(entry.articles),
@@ -94,6 +114,19 @@ def answer_payload(entry: Entry) -> dict[str, Any]:
         "title": entry.title,
         "departments": {"lead": list(entry.lead), "responsible": list(entry.responsible)},
         "source": entry.source,
+        "answer": "\n".join(p for p in (entry.answer, period_line(entry), *notes) if p),
+        "citation": citation_reference(entry),
+        "status": {"warning": status_warning(entry.source), "line": status_line(entry.source)},
+    }
+
+
+def followup_payload(entry: Entry, aspect: str) -> dict[str, Any]:
+    """Return the ``policy_followup`` payload: which entry a follow-up was about (no card)."""
+    return {
+        "type": "policy_followup",
+        "entry_id": entry.id,
+        "aspect": aspect,
+        "articles": list(entry.articles),
     }
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from typing import Any
 
-from bot.kb.answer import citation, format_strings
+from bot.kb.answer import citation
 from bot.kb.finder_config import FinderConfig, Step
 from bot.kb.schema import Entry
+from bot.kb.status import status_line
+from bot.kb.wording import format_strings
 
 NONE = "none"
 # A negation just before a word ("不出口", "没有招聘") means the option was not chosen.
@@ -95,6 +98,33 @@ class Match:
     reasons: tuple[str, ...] = ()  # "step:code" of each answered step it is specifically for
 
 
+def asks_for_past(text: str, config: FinderConfig) -> bool:
+    """Tell whether a question asks for measures of a past period too (「往年的疫情政策」)."""
+    plain = _normalise(text)
+    return any(_mentions(plain, _normalise(w)) for w in config.past_words)
+
+
+def find(
+    entries: Iterable[Entry],
+    profile: Mapping[str, tuple[str, ...]],
+    config: FinderConfig,
+    include_past: bool = False,
+    today: date | None = None,
+) -> tuple[list[Match], list[Match]]:
+    """Return the matches to list and the matches of a past period left out.
+
+    Measures of a past period (2020 epidemic, targets for an ended year) are matched apart and
+    only counted, unless `include_past`: the list is then what `match_entries` gives for the
+    current measures alone (falling back to the services for everyone as it does).
+    """
+    entries = list(entries)
+    if include_past:
+        return match_entries(entries, profile, config), []
+    current = [e for e in entries if not e.period.is_past(today)]
+    past = [e for e in entries if e.period.is_past(today)]
+    return match_entries(current, profile, config), match_entries(past, profile, config)
+
+
 def match_entries(
     entries: Iterable[Entry],
     profile: Mapping[str, tuple[str, ...]],
@@ -159,8 +189,17 @@ def profile_labels(profile: Mapping[str, tuple[str, ...]], config: FinderConfig)
     return labels
 
 
-def matches_text(matches: Sequence[Match], labels: Sequence[str], limit: int = MAX_LISTED) -> str:
-    """Compose the list: a header, one line per entry ending with its citation, a footer."""
+def matches_text(
+    matches: Sequence[Match],
+    labels: Sequence[str],
+    limit: int = MAX_LISTED,
+    left_out: Sequence[Match] = (),
+) -> str:
+    """Compose the list: a header, one line per entry ending with its citation, a footer.
+
+    `left_out`: matches of a past period not listed; the list says how many and how to ask.
+    The list ends with the source documents' status line.
+    """
     strings = format_strings()
     if labels:
         profile = strings["finder_profile_separator"].join(labels)
@@ -169,7 +208,8 @@ def matches_text(matches: Sequence[Match], labels: Sequence[str], limit: int = M
         lines = [strings["finder_header_general"]]
     for n, match in enumerate(matches[:limit], start=1):
         entry = match.entry
-        period = strings["finder_period"].format(period=entry.period) if entry.period else ""
+        past = entry.period.is_past()
+        period = strings["finder_period"].format(label=entry.period.label) if past else ""
         lines.append(
             strings["finder_line"].format(
                 n=n,
@@ -181,8 +221,21 @@ def matches_text(matches: Sequence[Match], labels: Sequence[str], limit: int = M
         )
     if len(matches) > limit:
         lines.append(strings["finder_more"].format(rest=len(matches) - limit))
+    if left_out:
+        lines.append(left_out_line(left_out))
     lines.append(strings["finder_footer"])
+    sources = dict.fromkeys(m.entry.source for m in matches[:limit])
+    lines.extend(status_line(source) for source in sources)
     return "\n".join(lines)
+
+
+def left_out_line(left_out: Sequence[Match]) -> str:
+    """Say how many measures of a past period were not listed, and how to ask for them."""
+    strings = format_strings()
+    periods = dict.fromkeys(m.entry.period.label for m in left_out)
+    return strings["finder_past_left_out"].format(
+        count=len(left_out), labels=strings["finder_past_label_separator"].join(periods)
+    )
 
 
 def matches_payload(

@@ -48,6 +48,8 @@ class FinderConfig:
     skip_words: tuple[str, ...]
     cancel_words: tuple[str, ...]
     none_words: tuple[str, ...]
+    # Words that ask for measures of a past period too (「往年的疫情政策」).
+    past_words: tuple[str, ...] = ()
 
     def step(self, key: str) -> Step:
         """Return the step named `key`."""
@@ -86,6 +88,7 @@ def parse_config(data: Any, path: Path) -> FinderConfig:
         skip_words=_strings(data.get("skip_words"), path, "skip_words"),
         cancel_words=_strings(data.get("cancel_words"), path, "cancel_words"),
         none_words=_strings(data.get("none_words"), path, "none_words"),
+        past_words=_strings(data.get("past_words"), path, "past_words"),
     )
 
 

@@ -11,9 +11,10 @@ import re
 from enum import Enum
 from pathlib import Path
 
-from bot.kb.answer import citation, format_strings
+from bot.kb.answer import framed, period_line
 from bot.kb.schema import Entry
 from bot.kb.text import tokens
+from bot.kb.wording import format_strings
 
 
 class Aspect(str, Enum):
@@ -155,7 +156,7 @@ def _names(names: tuple[str, ...]) -> str:
 
 
 def followup_text(entry: Entry, aspect: Aspect) -> str:
-    """Answer ``aspect`` of ``entry`` from its fields, ending with the citation."""
+    """Answer ``aspect`` of ``entry`` from its fields, framed as answers are (status, citation)."""
     if aspect is Aspect.DEPARTMENT:
         if entry.lead and entry.responsible:
             key = "followup_department_lead"
@@ -175,4 +176,4 @@ def followup_text(entry: Entry, aspect: Aspect) -> str:
         contact = _names(entry.lead or entry.responsible) or _fmt("followup_contact_fallback")
         key = "followup_how" if entry.how else "followup_how_none"
         body = _fmt(key).format(title=entry.title, how=_names(entry.how), contact=contact)
-    return body + "\n" + citation(entry)
+    return framed(entry, [body, period_line(entry)])

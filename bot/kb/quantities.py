@@ -20,10 +20,10 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from bot.kb.answer import format_strings
 from bot.kb.numbers import unsupported_numbers
 from bot.kb.schema import KbError
 from bot.kb.source import SOURCES, load_source
+from bot.kb.wording import format_strings
 from bot.settings import PROJECT_ROOT
 
 THRESHOLDS_FILE = PROJECT_ROOT / "policies_kb" / "thresholds.yml"

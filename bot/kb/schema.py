@@ -16,9 +16,13 @@ import yaml
 from bot.kb.errors import KbError
 from bot.kb.finder_config import FINDER_FILE, FinderConfig, check_tags, load_config
 from bot.kb.numbers import unsupported_numbers
+from bot.kb.period import Period, parse_period, present_entitlements
 from bot.kb.source import SOURCES, load_source
+from bot.kb.status import DocumentStatus, contradicting_claims, read_status
 
 ENTRIES_DIR = "entries"
+STATUS_FILE = "source/status.yml"
+StatusRecords = dict[str, DocumentStatus]
 MAX_ANSWER_CHARS = 250
 MAX_TITLE_CHARS = 20
 MIN_QUESTIONS = 15
@@ -26,7 +30,7 @@ MAX_SUMMARY_CHARS = 40
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TOPIC_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
 
-STR_FIELDS = ("id", "title", "source", "answer", "who", "period")
+STR_FIELDS = ("id", "title", "source", "answer", "who")
 LIST_FIELDS = ("facts", "lead", "responsible", "how", "synonyms", "questions")
 # Only entries the policy finder lists have these: the step tags and a one-line summary.
 OPTIONAL_FIELDS = ("finder", "summary")
@@ -50,7 +54,7 @@ class Entry:
     responsible: tuple[str, ...]
     who: str
     how: tuple[str, ...]
-    period: str
+    period: Period
     synonyms: tuple[str, ...]
     questions: tuple[str, ...]
     path: str
@@ -76,7 +80,13 @@ def _key_lines(node: yaml.Node) -> dict[str, int]:
 
 
 def _check_entry(
-    raw: Any, path: Path, line: int, keys: dict[str, int], topic: str, finder: FinderConfig | None
+    raw: Any,
+    path: Path,
+    line: int,
+    keys: dict[str, int],
+    topic: str,
+    finder: FinderConfig | None,
+    status: StatusRecords | None,
 ) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise KbError(path, line, "an entry must be a mapping of fields")
@@ -84,10 +94,10 @@ def _check_entry(
     def fail(field: str, message: str) -> KbError:
         return KbError(path, keys.get(field, line), f"{raw.get('id', 'entry')}: {message}")
 
-    missing = [f for f in (*STR_FIELDS, *LIST_FIELDS, "articles") if f not in raw]
+    missing = [f for f in (*STR_FIELDS, *LIST_FIELDS, "articles", "period") if f not in raw]
     if missing:
         raise fail("id", f"missing field(s): {', '.join(missing)}")
-    unknown = sorted(set(raw) - {*STR_FIELDS, *LIST_FIELDS, *OPTIONAL_FIELDS, "articles"})
+    unknown = sorted(set(raw) - {*STR_FIELDS, *LIST_FIELDS, *OPTIONAL_FIELDS, "articles", "period"})
     if unknown:
         raise fail(unknown[0], f"unknown field(s): {', '.join(unknown)}")
     for field in STR_FIELDS:
@@ -114,7 +124,7 @@ def _check_entry(
         or not all(isinstance(a, int) and not isinstance(a, bool) for a in articles)
     ):
         raise fail("articles", "articles must be a non-empty list of article numbers")
-    compact, source_articles = load_source(raw["source"])
+    _, source_articles = load_source(raw["source"])
     for number in articles:
         if number not in source_articles:
             raise fail("articles", f"{raw['source']} has no article {number}")
@@ -127,13 +137,48 @@ def _check_entry(
             f"responsible must be {list(first.responsible)} as article {first.number} says",
         )
     _check_finder(raw, fail, finder)
+    # Numbers must occur in the articles the entry cites, not just anywhere in the document.
+    # The document's own date counts too: "2020年疫情期间" dates a past measure.
+    cited = (
+        "".join(source_articles[n].text for n in articles) + SOURCES[raw["source"]].effective_text
+    )
     for field in ("answer", "facts", "summary"):
         texts = raw[field] if field == "facts" else [raw.get(field, "")]
         for text in texts:
-            bad = unsupported_numbers(text, compact)
+            bad = unsupported_numbers(text, cited)
             if bad:
-                raise fail(field, f"{', '.join(bad)} in {field} does not occur in the source")
+                cites = ", ".join(str(n) for n in articles)
+                raise fail(field, f"{', '.join(bad)} in {field} is not in article(s) {cites}")
+    try:
+        raw["period"] = parse_period(raw["period"])
+    except ValueError as exc:
+        raise fail("period", str(exc)) from exc
+    _check_currency(raw, fail, status)
     return raw
+
+
+def _check_currency(
+    raw: dict[str, Any], fail: Callable[[str, str], KbError], status: StatusRecords | None
+) -> None:
+    """Refuse present-tense offers of a past measure and claims the recorded status denies."""
+    for field in ("answer", "summary"):
+        text = raw.get(field, "")
+        if raw["period"].is_past():
+            offered = present_entitlements(text)
+            if offered:
+                raise fail(
+                    field,
+                    f"{field} offers {'、'.join(offered)} as if available today, but the measure "
+                    f"is of a past period ({raw['period'].label}); say what was done then",
+                )
+        if status is not None:
+            claims = contradicting_claims(text, status[raw["source"]], SOURCES[raw["source"]])
+            if claims:
+                raise fail(
+                    field,
+                    f"{field} claims {'、'.join(claims)} about {raw['source']}, which its status "
+                    f"({status[raw['source']].status.value}, source/status.yml) does not support",
+                )
 
 
 def _check_finder(
@@ -154,8 +199,14 @@ def _check_finder(
         raise fail("finder", str(exc)) from exc
 
 
-def load_topic_file(path: Path, finder: FinderConfig | None = None) -> list[Entry]:
-    """Load and validate one topic file (`finder`: the finder steps entries may be tagged for)."""
+def load_topic_file(
+    path: Path, finder: FinderConfig | None = None, status: StatusRecords | None = None
+) -> list[Entry]:
+    """Load and validate one topic file.
+
+    `finder`: the finder steps entries may be tagged for; `status`: the documents' recorded
+    status, which entries must not contradict.
+    """
     text = path.read_text(encoding="utf-8")
     try:
         root = yaml.compose(text)
@@ -178,7 +229,7 @@ def load_topic_file(path: Path, finder: FinderConfig | None = None) -> list[Entr
     result = []
     for raw, node in zip(data["entries"], entries_node.value, strict=True):
         line = node.start_mark.line + 1
-        checked = _check_entry(raw, path, line, _key_lines(node), topic, finder)
+        checked = _check_entry(raw, path, line, _key_lines(node), topic, finder, status)
         tags = checked.get("finder")
         result.append(
             Entry(
@@ -213,8 +264,10 @@ def load_entries(kb_dir: Path) -> list[Entry]:
     if (kb_dir / FINDER_FILE).exists():
         load_config.cache_clear()
         finder = load_config(kb_dir)
+    status_file = kb_dir / STATUS_FILE
+    status = read_status(status_file) if status_file.exists() else None
     for path in sorted((kb_dir / ENTRIES_DIR).glob("*.yml")):
-        entries.extend(load_topic_file(path, finder))
+        entries.extend(load_topic_file(path, finder, status))
     seen_ids: dict[str, Entry] = {}
     seen_questions: dict[str, Entry] = {}
     for entry in entries:

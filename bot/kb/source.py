@@ -4,29 +4,72 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
+import yaml
+
+from bot.kb.errors import KbError
 from bot.settings import PROJECT_ROOT
 
 SOURCE_DIR = PROJECT_ROOT / "policies_kb" / "source"
 
 
+DOCUMENTS_FILE = SOURCE_DIR / "documents.yml"
+
+
 @dataclass(frozen=True)
 class SourceDocument:
-    """A source document: its file in SOURCE_DIR and the date it took effect."""
+    """A source document as it describes itself (policies_kb/source/documents.yml)."""
 
+    number: str
     file: str
-    effective: str  # as the document states it
+    title: str
+    effective: date
+    stated_expiry: date | None  # None: the document states no end of validity
     interpreted_by: str
 
+    @property
+    def effective_text(self) -> str:
+        """The start date as the document writes it, e.g. 2020年10月25日."""
+        return chinese_date(self.effective)
 
-# Document number -> document; more documents can be added here later.
-SOURCES = {
-    "嘉府规〔2020〕8号": SourceDocument(
-        file="jiading-2020-8.txt", effective="2020年10月25日", interpreted_by="嘉定区人民政府"
-    ),
-}
+
+def chinese_date(day: date) -> str:
+    """Return 2020年10月25日 for 2020-10-25."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _date(value: object, what: str) -> date:
+    if isinstance(value, date):
+        return value
+    raise KbError(DOCUMENTS_FILE, 1, f"{what} must be a date (YYYY-MM-DD), not {value!r}")
+
+
+@cache
+def load_documents(path: Path = DOCUMENTS_FILE) -> dict[str, SourceDocument]:
+    """Document number -> document, from documents.yml."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    documents = {}
+    for raw in data["documents"]:
+        expiry = raw.get("stated_expiry")
+        doc = SourceDocument(
+            number=str(raw["number"]),
+            file=str(raw["file"]),
+            title=str(raw["title"]),
+            effective=_date(raw["effective"], f"{raw['number']}: effective"),
+            stated_expiry=None if expiry is None else _date(expiry, "stated_expiry"),
+            interpreted_by=str(raw["interpreted_by"]),
+        )
+        if not (path.parent / doc.file).exists():
+            raise KbError(path, 1, f"{doc.number}: no file {doc.file} beside {path.name}")
+        documents[doc.number] = doc
+    return documents
+
+
+# Document number -> document; a new document is a new item in documents.yml.
+SOURCES = load_documents()
 
 _ARTICLE_RE = re.compile(r"^(\d{1,2})\.\s*(.*)$")
 # Section headings ("三、健全政企沟通机制", "（一）优化企业政务服务") and the issuing office end an

@@ -15,7 +15,7 @@ from bot.kb.glossary import KB_DIR, USERDICT_DIR, USERDICT_NAME, build_userdict
 from bot.kb.index import KbIndex
 from bot.kb.nlu_export import existing_examples, export_examples
 from bot.kb.quantities import load_rules
-from bot.kb.schema import KbError, load_entries
+from bot.kb.schema import STATUS_FILE, KbError, load_entries
 from bot.settings import PROJECT_ROOT
 
 INDEX_FILE = PROJECT_ROOT / "build" / "kb" / "index.pkl"
@@ -44,7 +44,10 @@ def kb_hash(kb_dir: Path = KB_DIR) -> str:
         evalsets.NEAR_DOMAIN_FILE,
     ):
         digest.update(path.read_bytes() if path.exists() else b"-")
-    for path in sorted(p for p in kb_dir.rglob("*") if p.is_file()):
+    # Not the documents' status: staff record it without rebuilding the index (it is read
+    # when answers are composed, and checked against the entries by every load_entries).
+    status = kb_dir / STATUS_FILE
+    for path in sorted(p for p in kb_dir.rglob("*") if p.is_file() and p != status):
         digest.update(str(path.relative_to(kb_dir)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

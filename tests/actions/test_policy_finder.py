@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.policy_finder import (
     ASK_ACTIONS,
     CANCELLED_SLOT,
+    PAST_SLOT,
     SKIPPED,
     ActionListMatchingPolicies,
     ActionStartPolicyFinder,
@@ -52,7 +53,35 @@ def test_start_from_the_menu_button_fills_nothing() -> None:
     events = asyncio.run(
         ActionStartPolicyFinder().run(CollectingDispatcher(), tracker("/find_policies"), {})
     )
-    assert all(v is None for k, v in slots_set(events).items() if k != CANCELLED_SLOT)
+    filled = slots_set(events)
+    assert filled[PAST_SLOT] is False
+    assert all(v is None for k, v in filled.items() if k not in (CANCELLED_SLOT, PAST_SLOT))
+
+
+def test_start_notes_a_question_for_past_measures() -> None:
+    events = asyncio.run(
+        ActionStartPolicyFinder().run(CollectingDispatcher(), tracker("往年的疫情政策有哪些"), {})
+    )
+    assert slots_set(events)[PAST_SLOT] is True
+
+
+def test_the_list_leaves_past_measures_out_unless_asked() -> None:
+    slots = {"finder_industry": "hard_hit"}
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionListMatchingPolicies().run(dispatcher, tracker(slots=slots), {}))
+    text, payload = dispatcher.messages
+    listed = [o["entry_id"] for o in payload["custom"]["options"]]
+    assert "tax-and-funds-loss-carryforward" not in listed
+    assert "属于往年的政策，没有列出" in text["text"]
+    asked = CollectingDispatcher()
+    asyncio.run(
+        ActionListMatchingPolicies().run(asked, tracker(slots={**slots, PAST_SLOT: True}), {})
+    )
+    text, payload = asked.messages
+    assert "tax-and-funds-loss-carryforward" in [
+        o["entry_id"] for o in payload["custom"]["options"]
+    ]
+    assert "没有列出" not in text["text"]
 
 
 def test_validation_reads_skips_and_rejects() -> None:

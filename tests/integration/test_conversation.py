@@ -60,7 +60,7 @@ def test_multi_turn_conversation(say: Say, responses: Responses, stack: Stack) -
     assert intro["text"] == text_of(responses, "utter_appeal_intro_prefilled")
     [cancelled] = say(user, "取消")
     assert cancelled["text"] == text_of(responses, "utter_appeal_cancelled")
-    policy = say(user, "新招的研发总监想落户上海，区里能帮忙吗")
+    policy = say(user, "我们的技术骨干能办人才金卡吗")
     assert policy[0]["text"].endswith("（依据：嘉府规〔2020〕8号 第二十九条）")
     assert policy[1]["custom"]["type"] == "policy_answer"
     # The number comes from the message; the phone's last four digits are asked.
@@ -145,8 +145,15 @@ def test_policy_answer_follows_contract_2(say: Say, responses: Responses) -> Non
     messages = say(user, "生意做不下去了，公司怎么销户")
     text, custom, disclaimer = messages
     payload = custom["custom"]
-    assert set(payload) == {"type", "articles", "entry_id", "title", "departments", "source"}
+    # contract 2's keys, and what a channel rendering a card needs to say the answer once
+    assert set(payload) == {
+        *("type", "articles", "entry_id", "title", "departments", "source"),
+        *("answer", "citation", "status"),
+    }
     assert payload["type"] == "policy_answer"
+    assert payload["citation"] == "嘉府规〔2020〕8号 第十六条"
+    assert all(line in text["text"] for line in payload["answer"].splitlines())
+    assert "依据" not in payload["answer"] and "牵头单位" not in payload["answer"]
     assert payload["articles"][0] == 16
     assert payload["source"] == "嘉府规〔2020〕8号"
     assert payload["departments"] == {"lead": ["区市场监管局"], "responsible": ["区税务局"]}
@@ -176,7 +183,12 @@ def test_followups_refer_to_the_entry_just_discussed(say: Say) -> None:
     entry_id = first[1]["custom"]["entry_id"]
     followup = say(user, "找哪个部门？")
     assert "的牵头单位是区市场监管局" in followup[0]["text"]
-    assert followup[1]["custom"]["entry_id"] == entry_id
+    assert followup[1]["custom"] == {
+        "type": "policy_followup",
+        "entry_id": entry_id,
+        "aspect": "department",
+        "articles": [16],
+    }
     # A new topic switches cleanly.
     silver = say(user, "那银卡呢？")
     assert silver[1]["custom"]["entry_id"] == "human-resources-silver-card"

@@ -11,8 +11,11 @@ from bot.kb.answer import (
     choices_payload,
     citation,
     departments_line,
+    period_line,
 )
+from bot.kb.period import present_entitlements
 from bot.kb.schema import Entry
+from bot.kb.status import DocumentStatus, status_line
 
 
 @pytest.mark.parametrize(
@@ -42,7 +45,9 @@ def test_lead_department_is_named_where_the_source_names_one(
     kb_entries: dict[str, Entry],
 ) -> None:
     entry = kb_entries["communication-key-projects"]
-    assert departments_line(entry) == "牵头单位：区经委。"
+    assert departments_line(entry) == "牵头单位：区经委。" + (
+        f"责任单位：{'、'.join(entry.responsible)}。" if entry.responsible else ""
+    )
     no_departments = dataclasses.replace(entry, lead=(), responsible=())
     assert departments_line(no_departments) == ""
 
@@ -52,13 +57,45 @@ def test_several_articles_are_all_cited(kb_entries: dict[str, Entry]) -> None:
     assert citation(entry) == "（依据：嘉府规〔2020〕8号 第一条、第二条）"
 
 
-def test_time_bound_measures_say_their_period(kb_entries: dict[str, Entry]) -> None:
-    timed = [e for e in kb_entries.values() if e.period]
-    assert timed, "the 2020 measures of articles 17 and 28 carry their period"
-    for entry in timed:
+def test_every_answer_carries_the_status_line_before_the_citation(
+    kb_entries: dict[str, Entry],
+) -> None:
+    for entry in kb_entries.values():
+        lines = answer_text(entry).splitlines()
+        assert lines[-1] == citation(entry)
+        assert lines[-2] == status_line(entry.source)
+        assert "文件未写明有效期" in lines[-2] and "12345" in lines[-2]
+
+
+def test_an_expired_document_is_announced_first(
+    kb_entries: dict[str, Entry], expired_document: DocumentStatus
+) -> None:
+    entry = kb_entries["human-resources-gold-card"]
+    text = answer_text(entry)
+    assert text.startswith("请注意：嘉府规〔2020〕8号已于2025年10月25日失效")
+    assert entry.answer in text and text.endswith(citation(entry))
+    assert answer_payload(entry)["status"]["warning"].startswith("请注意：")
+
+
+def test_departments_name_lead_and_responsible(kb_entries: dict[str, Entry]) -> None:
+    both = [e for e in kb_entries.values() if e.lead and e.responsible]
+    assert both, "articles with a 牵头单位 also name 责任单位"
+    for entry in both:
+        line = departments_line(entry)
+        assert "牵头单位：" in line and "责任单位：" in line
+        assert all(name in line for name in (*entry.lead, *entry.responsible))
+
+
+def test_past_measures_say_their_period_in_the_past(kb_entries: dict[str, Entry]) -> None:
+    past = [e for e in kb_entries.values() if e.period.is_past()]
+    assert {a for e in past for a in e.articles} >= {17, 28}, "the 2020 measures are marked"
+    for entry in past:
         text = answer_text(entry)
-        assert entry.period in text and "2020年10月25日" in text
-    assert {a for e in timed for a in e.articles} >= {17, 28}
+        assert period_line(entry) in text and entry.period.label in text
+        assert "往年" in period_line(entry) or "工作目标" in period_line(entry)
+        assert not present_entitlements(entry.answer)
+    ongoing = next(e for e in kb_entries.values() if e.period.kind == "ongoing")
+    assert period_line(ongoing) == ""
 
 
 def test_payloads_follow_contract_2(kb_entries: dict[str, Entry]) -> None:
@@ -70,6 +107,9 @@ def test_payloads_follow_contract_2(kb_entries: dict[str, Entry]) -> None:
         "title": entry.title,
         "departments": {"lead": [], "responsible": ["区税务局"]},
         "source": "嘉府规〔2020〕8号",
+        "answer": entry.answer + "\n" + period_line(entry),
+        "citation": "嘉府规〔2020〕8号 第十七条",
+        "status": {"warning": "", "line": status_line("嘉府规〔2020〕8号")},
     }
     other = kb_entries["human-resources-silver-card"]
     assert choices_payload([entry, other]) == {

@@ -11,6 +11,8 @@ from bot.kb.answer import citation
 from bot.kb.finder import (
     NONE,
     Reading,
+    asks_for_past,
+    find,
     match_entries,
     matches_payload,
     matches_text,
@@ -20,6 +22,7 @@ from bot.kb.finder import (
 from bot.kb.finder_config import FINDER_FILE, FinderConfig, load_config
 from bot.kb.glossary import KB_DIR
 from bot.kb.schema import Entry, KbError, load_entries
+from bot.kb.status import status_line
 from tests.bot.kb.test_schema import GOOD_ENTRY, field_line, write_kb
 
 CONFIG = load_config(KB_DIR)
@@ -149,10 +152,40 @@ def test_the_list_text_and_payload(entries: list[Entry]) -> None:
     assert [o["entry_id"] for o in payload["options"]] == [m.entry.id for m in found[:3]]
 
 
-def test_time_bound_entries_say_their_period(entries: list[Entry]) -> None:
-    found = match_entries(entries, {"industry": ("hard_hit",)}, CONFIG)
-    entry = next(m.entry for m in found if m.entry.id == "tax-and-funds-loss-carryforward")
-    assert entry.period and f"（{entry.period}的措施" in matches_text(found, [])
+def test_past_measures_are_left_out_unless_asked_and_counted(entries: list[Entry]) -> None:
+    profile = {"industry": ("hard_hit",)}
+    current, past = find(entries, profile, CONFIG)
+    assert past, "the 2020 measures for the hard-hit industries match"
+    assert all(m.entry.period.is_past() for m in past)
+    assert current and not any(m.entry.period.is_past() for m in current)
+    text = matches_text(current, [], left_out=past)
+    assert f"另有{len(past)}项" in text and "「往年的政策」" in text
+    assert not any(m.entry.title in text for m in past)
+    # asked for: listed, each saying its period
+    found, none_left_out = find(entries, profile, CONFIG, include_past=True)
+    assert not none_left_out and {m.entry.id for m in past} <= {m.entry.id for m in found}
+    everything = matches_text(found, [])
+    for match in past:
+        line = next(x for x in everything.splitlines() if match.entry.title in x)
+        assert f"（{match.entry.period.label}的措施，属于往年政策）" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("往年的疫情政策有哪些", True),
+        ("2020年疫情期间有什么扶持", True),
+        ("我们能享受哪些政策", False),
+        ("我们是做餐饮的小公司", False),
+    ],
+)
+def test_asking_for_past_measures(text: str, asks: bool) -> None:
+    assert asks_for_past(text, CONFIG) is asks
+
+
+def test_the_list_ends_with_the_status_line(entries: list[Entry]) -> None:
+    found = match_entries(entries, {}, CONFIG)
+    assert matches_text(found, []).splitlines()[-1] == status_line("嘉府规〔2020〕8号")
 
 
 def finder_kb(tmp_path: Path, change: dict[str, object]) -> Path:

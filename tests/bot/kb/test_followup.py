@@ -6,6 +6,7 @@ import pytest
 
 from bot.kb.followup import Aspect, detect_aspect, followup_text, is_bare_followup
 from bot.kb.schema import Entry
+from bot.kb.status import status_line
 from bot.kb.store import default_userdict
 
 
@@ -36,6 +37,7 @@ def test_department_followup_names_the_source_departments(
     text = followup_text(entry, Aspect.DEPARTMENT)
     assert text.startswith(f"「{entry.title}」的牵头单位是区市场监管局，责任单位是区税务局。")
     assert text.endswith("（依据：嘉府规〔2020〕8号 第十六条）")
+    assert text.splitlines()[-2] == status_line(entry.source)
     only_responsible = kb_entries["human-resources-silver-card"]
     assert "责任单位是区人力资源社会保障局" in followup_text(only_responsible, Aspect.DEPARTMENT)
 

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from bot.kb.glossary import GLOSSARY_FILE, KB_DIR
-from bot.kb.schema import MIN_QUESTIONS, KbError, load_entries, tidy
+from bot.kb.schema import MIN_QUESTIONS, STATUS_FILE, KbError, load_entries, tidy
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def test_the_knowledge_base_is_valid_and_covers_the_document(entries) -> None:  
         assert entry.answer == tidy(entry.answer)
 
 
-GOOD_ENTRY = {
+GOOD_ENTRY: dict[str, object] = {
     "id": "talent-gold-card",
     "title": "精英人才服务金卡",
     "source": "嘉府规〔2020〕8号",
@@ -34,7 +34,7 @@ GOOD_ENTRY = {
     "responsible": ["区人力资源社会保障局"],
     "who": "区内符合条件的企业人才",
     "how": [],
-    "period": "",
+    "period": {"kind": "ongoing"},
     "synonyms": ["金卡"],
     "questions": [f"金卡问题{i}" for i in range(MIN_QUESTIONS)],
 }
@@ -44,6 +44,8 @@ def write_kb(tmp_path: Path, entries: list[dict[str, object]], topic: str = "tal
     kb = tmp_path / "kb"
     (kb / "entries").mkdir(parents=True)
     shutil.copy(KB_DIR / GLOSSARY_FILE, kb / GLOSSARY_FILE)
+    (kb / "source").mkdir()
+    shutil.copy(KB_DIR / STATUS_FILE, kb / STATUS_FILE)
     doc = {"topic": topic, "topic_title": "人才", "entries": entries}
     (kb / "entries" / f"{topic}.yml").write_text(
         yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
@@ -68,8 +70,10 @@ def test_a_good_entry_loads(tmp_path: Path) -> None:
     [
         ({"articles": [36]}, "articles", "has no article 36"),
         ({"articles": []}, "articles", "non-empty list"),
-        ({"answer": "提供2000万元资金。"}, "answer", "2000 in answer does not occur in the source"),
-        ({"facts": ["九大类服务"]}, "facts", "九大类 in facts does not occur"),
+        ({"answer": "提供2000万元资金。"}, "answer", "2000 in answer is not in article(s) 29"),
+        # 1000万元 is in the document (article 6), not in the article this entry cites
+        ({"answer": "提供1000万元资金。"}, "answer", "1000 in answer is not in article(s) 29"),
+        ({"facts": ["九大类服务"]}, "facts", "九大类 in facts is not in article(s) 29"),
         ({"lead": ["区经委"]}, "lead", "lead must be []"),
         ({"responsible": ["区税务局"]}, "responsible", "区人力资源社会保障局"),
         ({"answer": "长" * 251}, "answer", "1-250 characters"),
@@ -78,6 +82,31 @@ def test_a_good_entry_loads(tmp_path: Path) -> None:
         ({"source": "沪府规〔2099〕1号"}, "source", "unknown source"),
         ({"synonyms": "金卡"}, "synonyms", "list of non-empty texts"),
         ({"extra": 1}, "extra", "unknown field"),
+        ({"period": "疫情期间"}, "period", "period must be a mapping"),
+        ({"period": {"kind": "seasonal"}}, "period", "period.kind must be one of"),
+        ({"period": {"kind": "epidemic-2020"}}, "period", "needs period.label"),
+        ({"period": {"kind": "target", "label": "年底前"}}, "period", "needs period.year"),
+        # a measure of a past period offered as if available today
+        (
+            {
+                "period": {"kind": "epidemic-2020", "label": "2020年疫情期间"},
+                "answer": "企业人才可以享受金卡等八大类21项服务。",
+            },
+            "answer",
+            "offers 可以享受 as if available today",
+        ),
+        (
+            {
+                "period": {"kind": "target", "year": 2020, "label": "2020年底前"},
+                "answer": "企业人才可申请金卡等八大类21项服务。",
+            },
+            "answer",
+            "offers 可申请",
+        ),
+        # a claim about the document's validity its recorded status (unknown) does not support
+        ({"answer": "这项政策长期有效，人才可申请金卡。"}, "answer", "claims 长期有效"),
+        ({"answer": "文件已失效，仅供参考。"}, "answer", "claims 已失效"),
+        ({"answer": "本意见有效期至年底。"}, "answer", "claims 有效期至"),
     ],
 )
 def test_errors_name_the_file_and_line(
@@ -89,6 +118,16 @@ def test_errors_name_the_file_and_line(
     assert message in str(err.value)
     assert err.value.path.name == "talent.yml"
     assert err.value.line == field_line(kb, field)
+
+
+def test_past_tense_for_a_past_period_loads(tmp_path: Path) -> None:
+    past = {
+        **GOOD_ENTRY,
+        "period": {"kind": "epidemic-2020", "label": "2020年疫情期间"},
+        "answer": "2020年疫情期间，区里为企业人才提供了金卡等八大类21项服务。",
+    }
+    [entry] = load_entries(write_kb(tmp_path, [past]))
+    assert entry.period.is_past() and entry.period.label == "2020年疫情期间"
 
 
 def test_missing_field(tmp_path: Path) -> None:

@@ -22,7 +22,10 @@ from bot.settings import PROJECT_ROOT
     ("question", "entry_id"),
     [
         ("生意做不下去了，公司怎么销户", "government-services-deregistration"),
-        ("新来的研发总监想落户上海，区里能帮吗", "human-resources-special-talent-introduction"),
+        (
+            "我们缺一个紧缺急需的专家，区里引进人才有指标吗",
+            "human-resources-special-talent-introduction",
+        ),
         ("嘉定精英人才服务金卡", "human-resources-gold-card"),
     ],
 )
@@ -30,6 +33,13 @@ def test_plain_talk_finds_the_entry(stored: StoredIndex, question: str, entry_id
     result = decide(stored.index, question)
     assert result.hits[0].entry.id == entry_id
     assert result.decision is Decision.ANSWER
+
+
+def test_settling_in_shanghai_is_not_answered_with_the_talent_quota(stored: StoredIndex) -> None:
+    # Article 29's special-talent quota never mentions 落户 or 户口 (issue 14).
+    result = decide(stored.index, "新来的研发总监想落户上海，区里能帮吗")
+    answered = [h.entry.id for h in result.selected] if result.decision is Decision.ANSWER else []
+    assert "human-resources-special-talent-introduction" not in answered
 
 
 @pytest.mark.parametrize("question", ["今天天气怎么样", "番茄炒蛋怎么做好吃", "帮我讲个笑话"])

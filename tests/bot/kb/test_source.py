@@ -56,7 +56,8 @@ def test_section_intros_and_signature_are_not_part_of_articles() -> None:
 def test_source_metadata_occurs_in_the_text() -> None:
     for document, meta in SOURCES.items():
         compact, _ = load_source(document)
-        assert meta.effective in compact
+        assert meta.effective_text in compact
+        assert meta.title in compact
         assert meta.interpreted_by in compact
 
 

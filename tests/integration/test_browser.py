@@ -63,7 +63,8 @@ def test_policy_answer_with_citation_and_a_reload_keeps_the_conversation(
     page.goto(stack.url("service") + "/")
     expect(page.locator(".jd-chat")).to_have_attribute("data-ready", "true")
     ask(page, "人才金卡能提供哪些服务")
-    answer = page.locator(".jd-msg--bot .jd-text", has_text=CITATION)
+    # the citation is in the answer's card (test_an_answer_is_said_once_on_a_phone_sized_screen)
+    answer = page.locator(".jd-card-cite", has_text=CITATION[4:-1])
     expect(answer).to_have_count(1)
     expect(page.locator(".jd-card-title").first).to_contain_text("金卡")
     session = page.evaluate("localStorage.getItem('jd-assistant-session')")
@@ -71,13 +72,43 @@ def test_policy_answer_with_citation_and_a_reload_keeps_the_conversation(
     page.reload()
     # The transcript is back and the server-side conversation goes on: a bare follow-up is
     # answered about the entry discussed before the reload.
-    expect(page.locator(".jd-msg--bot .jd-text", has_text=CITATION)).to_have_count(1)
+    expect(page.locator(".jd-card-cite", has_text=CITATION[4:-1])).to_have_count(1)
     expect(page.locator(".jd-chat")).to_have_attribute("data-ready", "true")
     assert page.evaluate("localStorage.getItem('jd-assistant-session')") == session
     ask(page, "找哪个部门？")
     expect(
         page.locator(".jd-msg--bot .jd-text", has_text="区人力资源社会保障局").last
     ).to_be_visible()
+
+
+def test_an_answer_is_said_once_on_a_phone_sized_screen(page: Page, stack: Stack) -> None:
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(stack.url("service") + "/")
+    expect(page.locator(".jd-chat")).to_have_attribute("data-ready", "true")
+    ask(page, "人才金卡能提供哪些服务")
+    card = page.locator(".jd-card")
+    expect(card).to_have_count(1)
+    # The card carries title, departments, the citation (numerals as in the text elsewhere)
+    # and the document's status; the text bubble above it carries only the answer.
+    expect(card).to_contain_text("金卡")
+    expect(card.locator(".jd-card-cite")).to_have_text("依据：嘉府规〔2020〕8号 第二十九条")
+    expect(card.locator(".jd-card-line")).to_contain_text(["责任单位：区人力资源社会保障局"])
+    expect(card.locator(".jd-card-status")).to_contain_text("文件未写明有效期")
+    answer = page.locator(".jd-msg--bot", has=card).locator(".jd-text")
+    expect(answer).to_contain_text("金卡")
+    for said_in_the_card in ("依据：", "责任单位", "文件未写明有效期", "第29条"):
+        expect(answer).not_to_contain_text(said_in_the_card)
+    # A follow-up answers in text and does not repeat the card.
+    ask(page, "找哪个部门？")
+    expect(
+        page.locator(".jd-msg--bot .jd-text", has_text="区人力资源社会保障局").last
+    ).to_be_visible()
+    expect(card).to_have_count(1)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, "the chat must fit a phone-sized screen"
+    page.reload()  # the transcript comes back the same way
+    expect(page.locator(".jd-card")).to_have_count(1)
+    expect(page.locator(".jd-msg--bot .jd-text", has_text=CITATION)).to_have_count(1)
 
 
 def test_buttons_typing_and_a_phone_sized_screen(page: Page, stack: Stack) -> None:

@@ -30,6 +30,7 @@
     sessionId: localStorage.getItem(SESSION_KEY),
     log: readLog(),
     typingTimer: null,
+    lastItem: null, // the list item of the last log entry (a card may complete it)
   };
 
   function readLog() {
@@ -128,42 +129,87 @@
     item.appendChild(row);
   }
 
+  // A policy answer comes as its full text (what channels without cards show) and then its
+  // card payload. Here the card shows the title, departments, citation and the document's
+  // status, so the text keeps only the answer: each thing is said once.
+  function isAnswerCard(custom) {
+    return !!custom && custom.type === "policy_answer" && typeof custom.answer === "string";
+  }
+
+  function answerText(custom) {
+    var warning = (custom.status && custom.status.warning) || "";
+    return (warning ? warning + "\n" : "") + custom.answer;
+  }
+
+  function renderCard(item, custom) {
+    var card = el("div", "jd-card");
+    card.appendChild(el("div", "jd-card-title", custom.title));
+    var depts = custom.departments || {};
+    var lead = (depts.lead || []).join("、");
+    var resp = (depts.responsible || []).join("、");
+    if (lead) card.appendChild(el("div", "jd-card-line", "牵头单位：" + lead));
+    if (resp) card.appendChild(el("div", "jd-card-line", "责任单位：" + resp));
+    var cite = custom.citation;
+    if (!cite) {
+      // an answer saved before cards carried their citation
+      cite = custom.source + " " + (custom.articles || []).map(function (n) {
+        return "第" + n + "条";
+      }).join("、");
+    }
+    card.appendChild(el("div", "jd-card-cite", "依据：" + cite));
+    if (custom.status && custom.status.line) {
+      card.appendChild(el("div", "jd-card-status", custom.status.line));
+    }
+    item.appendChild(card);
+  }
+
   function renderCustom(item, custom) {
     if (!custom || typeof custom !== "object") return false;
     if (custom.type === "policy_answer") {
-      var card = el("div", "jd-card");
-      card.appendChild(el("div", "jd-card-title", custom.title));
-      var depts = custom.departments || {};
-      var lead = (depts.lead || []).join("、");
-      var resp = (depts.responsible || []).join("、");
-      if (lead) card.appendChild(el("div", "jd-card-line", "牵头单位：" + lead));
-      else if (resp) card.appendChild(el("div", "jd-card-line", "责任单位：" + resp));
-      var arts = (custom.articles || []).map(function (n) {
-        return "第" + n + "条";
-      });
-      card.appendChild(el("div", "jd-card-cite", "依据：" + custom.source + " " + arts.join("、")));
-      item.appendChild(card);
+      renderCard(item, custom);
       return true;
     }
-    // policy_choices and policy_matches come with buttons in the text message already.
-    return custom.type === "policy_choices" || custom.type === "policy_matches";
+    // policy_choices and policy_matches come with buttons in the text message already; a
+    // follow-up (「找哪个部门？」) is about the card shown above, not a new one.
+    return (
+      custom.type === "policy_choices" ||
+      custom.type === "policy_matches" ||
+      custom.type === "policy_followup"
+    );
   }
 
   function render(entry) {
     var item = el("li", "jd-msg jd-msg--" + entry.from);
     if (entry.from === "agent") item.appendChild(el("div", "jd-who", "工作人员"));
     if (entry.text) item.appendChild(el("div", "jd-text", entry.text));
-    if (entry.custom && !renderCustom(item, entry.custom)) return;
-    if (entry.custom && item.childNodes.length === 0) return; // shown with its text
+    if (entry.custom && !renderCustom(item, entry.custom)) return null;
+    if (entry.custom && item.childNodes.length === 0) return null; // shown with its text
     if (entry.buttons && entry.buttons.length) renderButtons(item, entry.buttons);
     list.appendChild(item);
     scrollDown();
+    return item;
   }
 
   function remember(entry) {
+    var last = state.log[state.log.length - 1];
+    var cite = isAnswerCard(entry.custom) && "（依据：" + entry.custom.citation + "）";
+    if (cite && last && last.from === "bot" && !last.custom && endsWith(last.text, cite)) {
+      // The card for the text just shown: show the text as the answer alone, with its card.
+      last.text = answerText(entry.custom);
+      last.custom = entry.custom;
+      saveLog();
+      var replaced = render(last);
+      if (state.lastItem && replaced) list.replaceChild(replaced, state.lastItem);
+      state.lastItem = replaced;
+      return;
+    }
     state.log.push(entry);
     saveLog();
-    render(entry);
+    state.lastItem = render(entry);
+  }
+
+  function endsWith(text, suffix) {
+    return typeof text === "string" && text.slice(-suffix.length) === suffix;
   }
 
   function showTyping(on) {
@@ -251,7 +297,9 @@
     loadCss();
     var host = mode === "page" ? document.getElementById(data.container || "jd-chat") : null;
     (host || document.body).appendChild(root);
-    state.log.forEach(render);
+    state.log.forEach(function (entry) {
+      state.lastItem = render(entry);
+    });
     if (typeof io === "function") {
       connect();
       return;

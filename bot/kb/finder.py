@@ -16,7 +16,7 @@ from typing import Any
 from bot.kb.answer import citation
 from bot.kb.finder_config import FinderConfig, Step
 from bot.kb.schema import Entry
-from bot.kb.status import status_line
+from bot.kb.status import status_line, status_warning
 from bot.kb.wording import format_strings
 
 NONE = "none"
@@ -198,7 +198,8 @@ def matches_text(
     """Compose the list: a header, one line per entry ending with its citation, a footer.
 
     `left_out`: matches of a past period not listed; the list says how many and how to ask.
-    The list ends with the source documents' status line.
+    The list ends with the source documents' status line (and starts with a warning when a
+    document no longer applies).
     """
     strings = format_strings()
     if labels:
@@ -226,7 +227,8 @@ def matches_text(
     lines.append(strings["finder_footer"])
     sources = dict.fromkeys(m.entry.source for m in matches[:limit])
     lines.extend(status_line(source) for source in sources)
-    return "\n".join(lines)
+    warnings = [w for w in (status_warning(source) for source in sources) if w]
+    return "\n".join([*warnings, *lines])
 
 
 def left_out_line(left_out: Sequence[Match]) -> str:

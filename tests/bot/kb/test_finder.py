@@ -22,7 +22,7 @@ from bot.kb.finder import (
 from bot.kb.finder_config import FINDER_FILE, FinderConfig, load_config
 from bot.kb.glossary import KB_DIR
 from bot.kb.schema import Entry, KbError, load_entries
-from bot.kb.status import status_line
+from bot.kb.status import DocumentStatus, status_line
 from tests.bot.kb.test_schema import GOOD_ENTRY, field_line, write_kb
 
 CONFIG = load_config(KB_DIR)
@@ -249,3 +249,10 @@ def test_config_errors_are_reported() -> None:
             Path("finder.yml"),
         )
     assert isinstance(CONFIG, FinderConfig)
+
+
+def test_an_expired_document_is_announced_before_the_list(
+    entries: list[Entry], expired_document: DocumentStatus
+) -> None:
+    text = matches_text(match_entries(entries, {}, CONFIG), [])
+    assert text.startswith("请注意：嘉府规〔2020〕8号已于2025年10月25日失效")

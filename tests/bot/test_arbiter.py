@@ -75,6 +75,16 @@ TABLE = [
         "kb_answer",
         True,
     ),
+    # 「有啥」 asks as 「什么」 does (config/arbiter.yml question words)
+    (
+        "我们是做酒店的，员工留不住，有啥补贴",
+        "file_appeal",
+        ANSWER,
+        None,
+        "ask_policy",
+        "kb_answer",
+        True,
+    ),
     # A problem stated, not asked about, is an appeal whatever the KB finds nearest.
     (
         "园区门口的排水管堵了，一下雨仓库就进水",

@@ -16,11 +16,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.buttons import label_buttons
-from actions.policy_qa import choice_payload, kb
+from actions.policy_qa import choice_payload, entity_value, kb
 from bot.kb.finder import (
     NONE,
     Reading,
     asks_for_past,
+    decode_profile,
+    encode_profile,
     find,
     left_out_line,
     matches_payload,
@@ -30,10 +32,12 @@ from bot.kb.finder import (
 )
 from bot.kb.finder_config import FinderConfig, Step, load_config
 from bot.kb.glossary import KB_DIR
+from bot.kb.wording import format_strings
 
 FORM = "policy_finder_form"
 CANCELLED_SLOT = "finder_cancelled"
 PAST_SLOT = "finder_include_past"
+PAST_ENTITY = "finder_past"
 SKIPPED = "skip"
 SKIP_BUTTON = "跳过"
 MAX_BUTTONS = 8
@@ -83,6 +87,18 @@ class ActionStartPolicyFinder(Action):
     ) -> list[dict[str, Any]]:
         """Reset the finder slots and fill those the message answers."""
         text = str((tracker.latest_message or {}).get("text") or "")
+        again = entity_value(tracker, PAST_ENTITY)
+        if again is not None:
+            # The 「往年的政策」 button under a list: the same answers, past measures included.
+            before = decode_profile(again, config())
+            return [
+                SlotSet(CANCELLED_SLOT, False),
+                SlotSet(PAST_SLOT, True),
+                *(
+                    SlotSet(slot_name(s), ",".join(before[s.key]) if s.key in before else SKIPPED)
+                    for s in config().steps
+                ),
+            ]
         events: list[dict[str, Any]] = [
             SlotSet(CANCELLED_SLOT, False),
             SlotSet(PAST_SLOT, asks_for_past(text, config())),
@@ -198,10 +214,16 @@ class ActionListMatchingPolicies(Action):
         # Measures of a past period (2020 epidemic, ...) only when asked for, else counted.
         include_past = bool(tracker.get_slot(PAST_SLOT))
         matches, left_out = find(kb().index.entries, answers, config(), include_past)
+        past_button = [
+            {
+                "title": format_strings()["finder_past_button"],
+                "payload": f'/find_policies{{"{PAST_ENTITY}": "{encode_profile(answers) or "-"}"}}',
+            }
+        ]
         if not matches:
             dispatcher.utter_message(response="utter_finder_none")
             if left_out:
-                dispatcher.utter_message(text=left_out_line(left_out))
+                dispatcher.utter_message(text=left_out_line(left_out), buttons=past_button)
             return reset
         labels = profile_labels(answers, config())
         buttons = [
@@ -209,6 +231,6 @@ class ActionListMatchingPolicies(Action):
             for m in matches[:MAX_BUTTONS]
         ]
         text = matches_text(matches, labels, left_out=left_out)
-        dispatcher.utter_message(text=text, buttons=buttons)
+        dispatcher.utter_message(text=text, buttons=buttons + (past_button if left_out else []))
         dispatcher.utter_message(json_message=matches_payload(matches, answers))
         return reset

@@ -47,7 +47,8 @@ def choice_payload(entry: Entry) -> str:
     return f'/ask_policy{{"{ENTRY_SLOT}": "{entry.id}"}}'
 
 
-def _entity(tracker: Tracker, name: str) -> str | None:
+def entity_value(tracker: Tracker, name: str) -> str | None:
+    """Return the value of entity `name` in the latest message (a button's payload sets it)."""
     for entity in (tracker.latest_message or {}).get("entities") or []:
         if entity.get("entity") == name and entity.get("value"):
             return str(entity["value"])
@@ -70,7 +71,7 @@ class ActionAnswerPolicy(Action):
         """Search the KB for the latest message (or answer the entry a button chose)."""
         stored = kb()
         entries = entries_by_id()
-        chosen = _entity(tracker, ENTRY_SLOT)
+        chosen = entity_value(tracker, ENTRY_SLOT)
         if chosen in entries:
             return self._answer(dispatcher, tracker, entries[chosen])
         text = str((tracker.latest_message or {}).get("text") or "")

@@ -231,12 +231,34 @@ def matches_text(
     return "\n".join([*warnings, *lines])
 
 
+def encode_profile(profile: Mapping[str, tuple[str, ...]]) -> str:
+    """Write a profile as ``industry=hard_hit;activities=hiring,rnd`` (a button's payload)."""
+    return ";".join(f"{k}={','.join(v)}" for k, v in profile.items() if v)
+
+
+def decode_profile(text: str, config: FinderConfig) -> dict[str, tuple[str, ...]]:
+    """Read what `encode_profile` wrote; unknown steps and codes are left out."""
+    profile: dict[str, tuple[str, ...]] = {}
+    keys = {s.key for s in config.steps}
+    for part in text.split(";"):
+        key, _, codes = part.partition("=")
+        if key not in keys:
+            continue
+        valid = config.step(key).codes() | {NONE}
+        chosen = tuple(c for c in codes.split(",") if c in valid)
+        if chosen:
+            profile[key] = chosen
+    return profile
+
+
 def left_out_line(left_out: Sequence[Match]) -> str:
     """Say how many measures of a past period were not listed, and how to ask for them."""
     strings = format_strings()
     periods = dict.fromkeys(m.entry.period.label for m in left_out)
     return strings["finder_past_left_out"].format(
-        count=len(left_out), labels=strings["finder_past_label_separator"].join(periods)
+        count=len(left_out),
+        labels=strings["finder_past_label_separator"].join(periods),
+        button=strings["finder_past_button"],
     )
 
 

@@ -73,15 +73,32 @@ def test_the_list_leaves_past_measures_out_unless_asked() -> None:
     listed = [o["entry_id"] for o in payload["custom"]["options"]]
     assert "tax-and-funds-loss-carryforward" not in listed
     assert "属于往年的政策，没有列出" in text["text"]
+    past = text["buttons"][-1]
+    assert past["title"] == "往年的政策"
+    assert past["payload"] == '/find_policies{"finder_past": "industry=hard_hit"}'
     asked = CollectingDispatcher()
     asyncio.run(
         ActionListMatchingPolicies().run(asked, tracker(slots={**slots, PAST_SLOT: True}), {})
     )
     text, payload = asked.messages
-    assert "tax-and-funds-loss-carryforward" in [
-        o["entry_id"] for o in payload["custom"]["options"]
-    ]
+    listed = [o["entry_id"] for o in payload["custom"]["options"]]
+    assert "tax-and-funds-loss-carryforward" in listed
     assert "没有列出" not in text["text"]
+    assert all(b["title"] != "往年的政策" for b in text["buttons"])
+
+
+def test_the_past_button_lists_again_with_the_same_answers() -> None:
+    pressed = tracker('/find_policies{"finder_past": "industry=hard_hit;activities=none"}')
+    pressed.latest_message["entities"] = [
+        {"entity": "finder_past", "value": "industry=hard_hit;activities=none"}
+    ]
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionStartPolicyFinder().run(dispatcher, pressed, {}))
+    filled = slots_set(events)
+    assert filled[PAST_SLOT] is True
+    assert filled["finder_industry"] == "hard_hit" and filled["finder_activities"] == "none"
+    assert filled["finder_size"] == SKIPPED  # not asked again
+    assert dispatcher.messages == []
 
 
 def test_validation_reads_skips_and_rejects() -> None:

@@ -26,7 +26,9 @@ def test_a_flooding_sender_gets_429_while_others_are_answered(stack: Stack) -> N
         body = {"sender": flood, "message": f"你好{i}"}
         return requests.post(url, json=body, timeout=60).status_code
 
-    with ThreadPoolExecutor(8) as pool:
+    # All at once: the burst is spent on arrival, however fast the bot answers (with a few in
+    # flight, a slow enough bot lets the bucket refill between arrivals and refuses nothing).
+    with ThreadPoolExecutor(60) as pool:
         codes = list(pool.map(send, range(60)))
     burst = stack.settings.rate_limit_burst
     assert codes.count(200) >= burst and codes.count(429) > 0

@@ -12,6 +12,8 @@ from bot.kb.finder import (
     NONE,
     Reading,
     asks_for_past,
+    decode_profile,
+    encode_profile,
     find,
     match_entries,
     matches_payload,
@@ -159,7 +161,7 @@ def test_past_measures_are_left_out_unless_asked_and_counted(entries: list[Entry
     assert all(m.entry.period.is_past() for m in past)
     assert current and not any(m.entry.period.is_past() for m in current)
     text = matches_text(current, [], left_out=past)
-    assert f"另有{len(past)}项" in text and "「往年的政策」" in text
+    assert f"另有{len(past)}项" in text and "点「往年的政策」" in text
     assert not any(m.entry.title in text for m in past)
     # asked for: listed, each saying its period
     found, none_left_out = find(entries, profile, CONFIG, include_past=True)
@@ -256,3 +258,9 @@ def test_an_expired_document_is_announced_before_the_list(
 ) -> None:
     text = matches_text(match_entries(entries, {}, CONFIG), [])
     assert text.startswith("请注意：嘉府规〔2020〕8号已于2025年10月25日失效")
+
+
+def test_a_profile_survives_a_button_payload() -> None:
+    profile = {"industry": ("hard_hit",), "activities": ("hiring", "rnd")}
+    assert decode_profile(encode_profile(profile), CONFIG) == profile
+    assert decode_profile("industry=nonsense;colour=red;size=small", CONFIG) == {"size": ("small",)}

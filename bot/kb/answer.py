@@ -49,11 +49,15 @@ def chinese_article(number: int) -> str:
     return answer_format().article.format(n=cn2an.an2cn(number))
 
 
+def _articles(entry: Entry) -> str:
+    """Return the entry's articles as the text cites them: 第十七条、第十八条."""
+    fmt = answer_format()
+    return fmt.article_separator.join(chinese_article(n) for n in entry.articles)
+
+
 def citation(entry: Entry) -> str:
     """Return the citation the answer text ends with, e.g. （依据：嘉府规〔2020〕8号 第十七条）."""
-    fmt = answer_format()
-    articles = fmt.article_separator.join(chinese_article(n) for n in entry.articles)
-    return fmt.citation.format(source=entry.source, articles=articles)
+    return answer_format().citation.format(source=entry.source, articles=_articles(entry))
 
 
 def departments_line(entry: Entry) -> str:
@@ -95,9 +99,7 @@ def answer_text(entry: Entry, notes: Sequence[str] = ()) -> str:
 
 def citation_reference(entry: Entry) -> str:
     """Return the document and articles the answer rests on: 嘉府规〔2020〕8号 第十七条."""
-    fmt = answer_format()
-    articles = fmt.article_separator.join(chinese_article(n) for n in entry.articles)
-    return f"{entry.source} {articles}"
+    return f"{entry.source} {_articles(entry)}"
 
 
 def answer_payload(entry: Entry, notes: Sequence[str] = ()) -> dict[str, Any]:

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.kb.errors import KbError
 from bot.kb.finder_config import FINDER_FILE, FinderConfig, check_tags, load_config
 from bot.kb.numbers import unsupported_numbers
 from bot.kb.period import Period, parse_period, present_entitlements
 from bot.kb.source import SOURCES, load_source
 from bot.kb.status import DocumentStatus, contradicting_claims, read_status
+from bot.kb.yamlfile import key_lines, read_yaml
 
 ENTRIES_DIR = "entries"
 STATUS_FILE = "source/status.yml"
@@ -70,13 +69,6 @@ _CJK_SPACE_RE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 def tidy(text: str) -> str:
     """Collapse whitespace and drop the spaces YAML folding leaves between Chinese words."""
     return _CJK_SPACE_RE.sub("", " ".join(text.split()))
-
-
-def _key_lines(node: yaml.Node) -> dict[str, int]:
-    """Map each key of a YAML mapping node to its 1-based line."""
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {k.value: k.start_mark.line + 1 for k, _ in node.value}
 
 
 def _check_entry(
@@ -207,16 +199,10 @@ def load_topic_file(
     `finder`: the finder steps entries may be tagged for; `status`: the documents' recorded
     status, which entries must not contradict.
     """
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise KbError(path, line, f"not valid YAML: {exc.problem}") from exc
+    data, root = read_yaml(path)
     if not isinstance(data, dict) or root is None:
         raise KbError(path, 1, "expected a mapping with topic, topic_title and entries")
-    keys = _key_lines(root)
+    keys = key_lines(root)
     for field in ("topic", "topic_title", "entries"):
         if field not in data:
             raise KbError(path, 1, f"missing {field}")
@@ -229,7 +215,7 @@ def load_topic_file(
     result = []
     for raw, node in zip(data["entries"], entries_node.value, strict=True):
         line = node.start_mark.line + 1
-        checked = _check_entry(raw, path, line, _key_lines(node), topic, finder, status)
+        checked = _check_entry(raw, path, line, key_lines(node), topic, finder, status)
         tags = checked.get("finder")
         result.append(
             Entry(

@@ -22,6 +22,7 @@ import yaml
 from bot.kb.errors import KbError
 from bot.kb.source import SOURCES, SourceDocument, chinese_date
 from bot.kb.wording import format_strings
+from bot.kb.yamlfile import key_lines, read_yaml
 from bot.settings import get_settings
 
 
@@ -93,17 +94,11 @@ def _optional_date(value: Any) -> date | None:
 
 def read_status(path: Path) -> dict[str, DocumentStatus]:
     """Read and check a status file: one record for every source document."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise KbError(path, line, f"not valid YAML: {exc.problem}") from exc
+    data, root = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("documents"), dict) or root is None:
         raise KbError(path, 1, "expected documents: {<document number>: {status: ...}}")
     node = next(v for k, v in root.value if k.value == "documents")
-    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+    lines = key_lines(node)
     records = {
         str(number): _parse(str(number), raw, path, lines.get(str(number), 1))
         for number, raw in data["documents"].items()

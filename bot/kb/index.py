@@ -31,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 
 from bot import embedding
 from bot.kb.schema import Entry
+from bot.kb.source import load_source
 from bot.kb.text import normalise, tokens
 
 Vector = NDArray[np.float64]
@@ -103,12 +104,25 @@ class _WordAnalyzer:
         return tokens(text, self.userdict)
 
 
+def headings(entry: Entry) -> list[str]:
+    """Return the names of the articles ``entry`` cites, as the document writes them.
+
+    A question in the document's own words often repeats an article's name (「支持企业直接
+    融资有哪些措施」): every entry of that article answers it.
+    """
+    _, articles = load_source(entry.source)
+    names = (articles[n].heading for n in entry.articles if n in articles)
+    return [name for name in names if name]
+
+
 def _training_texts(entry: Entry, questions: Sequence[str]) -> list[str]:
-    return [entry.title, *entry.synonyms, *questions]
+    return [entry.title, *entry.synonyms, *headings(entry), *questions]
 
 
 def _document(entry: Entry, questions: Sequence[str]) -> str:
-    return " ".join([entry.title, *entry.synonyms, entry.answer, *entry.facts, *questions])
+    return " ".join(
+        [entry.title, *entry.synonyms, *headings(entry), entry.answer, *entry.facts, *questions]
+    )
 
 
 def softmax(scores: Vector, temperature: float) -> Vector:

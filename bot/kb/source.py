@@ -71,6 +71,7 @@ def load_documents(path: Path = DOCUMENTS_FILE) -> dict[str, SourceDocument]:
 # Document number -> document; a new document is a new item in documents.yml.
 SOURCES = load_documents()
 
+HEADING_MAX_CHARS = 20
 _ARTICLE_RE = re.compile(r"^(\d{1,2})\.\s*(.*)$")
 # Section headings ("三、健全政企沟通机制", "（一）优化企业政务服务") and the issuing office end an
 # article; other lines (page breaks split sentences) continue it.
@@ -92,6 +93,16 @@ class Article:
     text: str  # whitespace removed (the source wraps lines and pads numbers with spaces)
     lead: tuple[str, ...]
     responsible: tuple[str, ...]
+
+    @property
+    def heading(self) -> str | None:
+        """The article's own name ("支持企业直接融资"), if its first sentence is one.
+
+        Most articles open with a short sentence naming the measure; the first two (goals)
+        and the last (entry into force) open with a long one, which is not a name.
+        """
+        first = self.text.split("。", 1)[0]
+        return first if len(first) <= HEADING_MAX_CHARS else None
 
 
 def _names(raw: str | None) -> tuple[str, ...]:

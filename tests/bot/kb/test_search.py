@@ -201,3 +201,16 @@ def test_a_changed_model_forces_a_rebuild(
     monkeypatch.setattr(store.embedding, "model_identity", lambda: "another-model")
     assert store.load_index(path=path) is stored
     assert rebuilt == [path]
+
+
+def test_entries_carry_the_names_of_their_articles(kb_entries: dict[str, Entry]) -> None:
+    from bot.kb.index import headings
+
+    cited = [e for e in kb_entries.values() if 21 in e.articles]
+    assert cited
+    assert all("支持企业直接融资" in headings(e) for e in cited)
+
+
+def test_a_question_in_an_articles_own_name_finds_that_article(stored: StoredIndex) -> None:
+    found = rank(stored.index, "支持企业直接融资有哪些措施")
+    assert 21 in found.hits[0].entry.articles

@@ -66,3 +66,19 @@ def test_parse_minimal_document() -> None:
     articles = parse_articles(text)
     assert articles[2].text == "第二条续行。（牵头单位：甲；责任单位：乙、丙）"
     assert articles[2].lead == ("甲",) and articles[2].responsible == ("乙", "丙")
+
+
+@pytest.mark.parametrize(
+    ("number", "heading"),
+    [
+        (1, None),  # opens with the goals, a long sentence
+        (2, None),
+        (3, "建立完善区镇两级企业服务网络体系"),
+        (21, "支持企业直接融资"),
+        (34, "营造良好氛围"),
+        (35, None),  # entry into force
+    ],
+)
+def test_heading_is_the_articles_short_first_sentence(number: int, heading: str | None) -> None:
+    _, articles = load_source(DOC)
+    assert articles[number].heading == heading

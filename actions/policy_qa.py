@@ -1,6 +1,6 @@
 """Answer policy questions from the knowledge base (Rasa glue; logic in bot.kb).
 
-The Rasa process ranked the message already (nlu_components.kb_router): its ranking arrives
+The Rasa process ranked the message already (bot.rasa_ext.nlu.kb_router): its ranking arrives
 in the parse data and is decided here without embedding the message again.
 """
 

@@ -1,1 +1,1 @@
-"""Jiading Enterprise Service Assistant: logic with no Rasa imports (except bot.channels)."""
+"""Jiading Enterprise Service Assistant: logic with no Rasa import (except bot.rasa_ext)."""

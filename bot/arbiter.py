@@ -24,7 +24,7 @@ while the KB alone would answer «个人所得税» questions. The rules, in ord
 A policy answer to a message that also carries a grievance (DIET read an appeal, or it says
 罚款/不合理/…) offers to file an appeal beside the answer; the appeal form is never started
 unasked. The words and places are data (``config/arbiter.yml``). No Rasa import: the NLU
-component ``nlu_components.kb_router`` applies this to each parsed message.
+component ``bot.rasa_ext.nlu.kb_router`` applies this to each parsed message.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from enum import Enum
 MAX_MESSAGE_CHARS = 500
 # Most buttons one bot message offers: the widget shows them all, WeChat numbers them, and a
 # longer list is more than a user can read on a phone. Configured lists (towns, categories)
-# are checked against it when loaded; channels drop any past it (bot.channels.limits).
+# are checked against it when loaded; channels drop any past it (bot.rasa_ext.channels.limits).
 MAX_BUTTONS = 16
 # A message with no Chinese and at least this many Latin words is taken as English prose;
 # shorter ones ("hi", "ok", "thx", a tracking number) go to the classifier as usual.

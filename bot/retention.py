@@ -9,7 +9,7 @@ messages per intent) to a statistics table beside them.
 tracker store of the profile: SQLite ``TRACKER_DB`` (embedded) or ``TRACKER_URL`` (prod).
 Rasa's table is read with SQLAlchemy only (its columns: sender_id, type_name, timestamp,
 intent_name); nothing here imports Rasa. A conversation a Rasa process still holds in memory
-(core_components/tracker_store.py) is re-read from the database on its next message and
+(bot/rasa_ext/stores/tracker_store.py) is re-read from the database on its next message and
 found empty, so it starts afresh.
 """
 

@@ -312,7 +312,7 @@ def shell(settings: Settings, extra: Sequence[str] = ()) -> int:
     cmd = [
         sys.executable,
         "-m",
-        "rasa",
+        "bot.rasa_ext.cli",
         "shell",
         "--model",
         str(settings.model_path),

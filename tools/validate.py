@@ -38,7 +38,7 @@ def explained_responses(root: Path = PROJECT_ROOT) -> dict[str, str]:
     why = dict(RASA_DEFAULT_RESPONSES)
     for problem in InputProblem:
         why[problem_response(problem)] = "actions/fallback.py: reply to unusable input"
-    why["utter_action_failed"] = "core_components/action_failures.py: a custom action failed"
+    why["utter_action_failed"] = "bot/rasa_ext/patches/action_failures.py: a custom action failed"
     for notice in NOTICES:
         why[f"utter_handoff_{notice}"] = "bot/handoff/notices.py: the service sends it"
     for name in responses:

@@ -90,7 +90,7 @@ def rasa_cmd(
     return [
         sys.executable,
         "-m",
-        "rasa",
+        "bot.rasa_ext.cli",
         "run",
         "--enable-api",
         "--auth-token",

@@ -3,7 +3,7 @@
 The entries the question's own quantities point at are preferred.
 
 The Rasa process ranks each message once, in its NLU pipeline where the message's embedding
-is at hand (nlu_components.kb_router), and sends the ranking with the parse data; the action
+is at hand (bot.rasa_ext.nlu.kb_router), and sends the ranking with the parse data; the action
 server then decides from that ranking (:func:`ask` with ``carried``) and never embeds the
 message again. The console, which has no parse data, ranks here.
 """

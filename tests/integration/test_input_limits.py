@@ -1,4 +1,4 @@
-"""Input limits of the REST channel over the real Rasa server (bot/channels/rest.py)."""
+"""Input limits of the REST channel over the real Rasa server (bot/rasa_ext/channels/rest.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.channels.limits import SLOW_DOWN_REPLY
+from bot.rasa_ext.channels.limits import SLOW_DOWN_REPLY
 from bot.stack import Stack
 from tests.support.widget import TIMEOUT_S, widget_session
 

@@ -142,7 +142,7 @@ def test_fifty_conversations_alternate_between_two_rasa_processes(prod: Stack) -
 
 def test_two_messages_of_one_conversation_at_once_on_both_processes(prod: Stack) -> None:
     # Ten conversations, each getting two messages at the same moment on the two processes:
-    # both handled, one after the other, none lost (core_components/lock_store.py).
+    # both handled, one after the other, none lost (bot/rasa_ext/stores/lock_store.py).
     urls = rasa_urls(prod)
     for _ in range(10):
         sender = "burst-" + uuid.uuid4().hex[:8]

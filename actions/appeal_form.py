@@ -22,13 +22,13 @@ from actions.handoff import open_handoff
 from actions.policy_qa import ActionAnswerPolicy
 from bot.appeals import fields
 from bot.appeals.dialogue import (
-    FIELDS,
     is_cancel,
     looks_like_question,
     prefill_description,
     read_confirmation,
     summary_lines,
 )
+from bot.appeals.fields import FIELDS
 from bot.appeals.outbox import DeliveryLoop, Outbox
 from bot.appeals.status import day_label
 from bot.settings import get_settings

@@ -14,22 +14,13 @@ from typing import Any
 
 import yaml
 
-from bot.appeals.fields import DESCRIPTION_MIN, load_field_config
+from bot.appeals.fields import DESCRIPTION_MIN, FIELDS, load_field_config
 from bot.appeals.masking import mask_phone
 from bot.settings import PROJECT_ROOT
 
 DIALOGUE_FILE = PROJECT_ROOT / "config" / "appeal_dialogue.yml"
 # The form's fields in the order they are asked (issue 4: name, code, contact, phone, town,
 # category, description).
-FIELDS = (
-    "enterprise_name",
-    "credit_code",
-    "contact_name",
-    "phone",
-    "town",
-    "category",
-    "description",
-)
 _PUNCT_RE = re.compile(r"[\s\W_]+")
 
 

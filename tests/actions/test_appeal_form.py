@@ -17,7 +17,7 @@ from actions.appeal_form import (
     ActionSubmitAppeal,
     ValidateAppealForm,
 )
-from bot.appeals.dialogue import FIELDS
+from bot.appeals.fields import FIELDS
 from bot.appeals.outbox import Submission
 
 GOOD = {

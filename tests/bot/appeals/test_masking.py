@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from bot.appeals.masking import is_id_number, mask_id_number, mask_phone, mask_text, phone_last4
-from tests.bot.appeals.test_fields import FULL_WIDTH, mobiles
+from tests.bot.appeals.fields.support import FULL_WIDTH, mobiles
 
 # A made-up resident ID number of someone born in 嘉定区 in 1995, with a correct check digit.
 ID_NUMBER = "310114199501011232"

@@ -1,14 +1,14 @@
 """Write a self-signed TLS certificate and key for local use and tests (never for production).
 
-Usage: ``python -m tools.tls DIR [--host NAME ...]`` writes ``DIR/cert.pem`` and ``DIR/key.pem``
-(the key readable by its owner only). The certificate always names ``localhost`` and
-``127.0.0.1``; each ``--host`` (a DNS name or an IP address) is added to its SANs. It is made
-with the ``cryptography`` package, or with the ``openssl`` command where that is not importable.
+The prod profile's nginx (bot.deploy.nginx) uses one when TLS_CERT/TLS_KEY are unset, to try
+the profile; ``python -m tools.tls`` writes one by hand. The certificate always names
+``localhost`` and ``127.0.0.1``; each extra host (a DNS name or an IP address) is added to its
+SANs. It is made with the ``cryptography`` package, or with the ``openssl`` command where that
+is not importable.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import ipaddress
 import os
@@ -188,27 +188,3 @@ def make_self_signed(
         _make_with_cryptography(cert_path, key_path, names)
     os.chmod(cert_path, 0o644)
     return cert_path, key_path
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line, write the certificate and key, and print their paths."""
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.tls",
-        description="Write a self-signed certificate (cert.pem) and key (key.pem) for local use.",
-    )
-    parser.add_argument("directory", type=Path, help="where to write cert.pem and key.pem")
-    parser.add_argument(
-        "--host",
-        action="append",
-        default=[],
-        help="a DNS name or IP address to certify (repeatable; localhost and 127.0.0.1 always)",
-    )
-    args = parser.parse_args(argv)
-    cert_path, key_path = make_self_signed(args.directory, args.host)
-    print(f"certificate: {cert_path}")
-    print(f"key:         {key_path}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

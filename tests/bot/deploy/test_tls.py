@@ -5,7 +5,6 @@ import shutil
 import socket
 import ssl
 import stat
-import subprocess
 import threading
 from pathlib import Path
 
@@ -14,7 +13,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tools.tls import main, make_self_signed
+from bot.deploy.tls import make_self_signed
+from tests.support.certificates import load, sans
 
 BACKENDS = [
     pytest.param(False, id="cryptography"),
@@ -24,17 +24,6 @@ BACKENDS = [
         marks=pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl command"),
     ),
 ]
-
-
-def load(cert_path: Path) -> x509.Certificate:
-    return x509.load_pem_x509_certificate(cert_path.read_bytes())
-
-
-def sans(cert: x509.Certificate) -> tuple[list[str], list[str]]:
-    ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    dns = ext.get_values_for_type(x509.DNSName)
-    ips = [str(ip) for ip in ext.get_values_for_type(x509.IPAddress)]
-    return dns, ips
 
 
 @pytest.mark.parametrize("use_openssl", BACKENDS)
@@ -83,29 +72,6 @@ def test_key_is_private_and_overwriting_keeps_it_private(tmp_path: Path, use_ope
     assert b"PRIVATE KEY" in key_path.read_bytes()
     dns, ips = sans(load(cert_path))
     assert (dns, ips) == (["localhost"], ["127.0.0.1"])
-
-
-def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(tmp_path / "out"), "--host", "assistant.local", "--host", "192.0.2.7"]) == 0
-    assert "cert.pem" in capsys.readouterr().out
-    dns, ips = sans(load(tmp_path / "out" / "cert.pem"))
-    assert "assistant.local" in dns and "localhost" in dns
-    assert ips == ["192.0.2.7", "127.0.0.1"]
-
-
-def test_runs_as_a_module(tmp_path: Path) -> None:
-    from bot.settings import PROJECT_ROOT
-
-    python = PROJECT_ROOT / ".venv" / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "tools.tls", str(tmp_path)],
-        cwd=PROJECT_ROOT,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    assert (tmp_path / "cert.pem").exists()
-    assert stat.S_IMODE((tmp_path / "key.pem").stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize("use_openssl", BACKENDS)

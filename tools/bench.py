@@ -9,7 +9,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
 import shutil
 import signal
 import statistics
@@ -28,7 +27,11 @@ from bot.kb.search import Decision, decide
 from bot.kb.store import load_index
 from bot.settings import PROJECT_ROOT
 from bot.stack import free_port
-from tools import appeal_bench, e2e_eval, loadbench, memsoak
+from tools import appeal_bench, e2e_eval, memsoak
+from tools.load import benchmark as load_benchmark
+from tools.load.levels import DEFAULT_USERS, SATURATION_USERS, make_levels
+from tools.load.report import summary_lines
+from tools.machine import machine
 from tools.train import TRAINING_DATA
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "policy_dev.yml"
@@ -53,20 +56,6 @@ LATENCY_MESSAGES = [
     "再见",
 ]
 READY_MARK = "is ready"
-
-
-def machine() -> dict[str, Any]:
-    """Describe the machine the figures come from."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    except OSError:
-        mem_kb = 0
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1)}
 
 
 def _env() -> dict[str, str]:
@@ -307,19 +296,18 @@ def main(argv: list[str] | None = None) -> int:
         for database, figures in appeals.items():
             print(f"appeal creation over HTTP, {database}: {figures}", flush=True)
     if not args.skip_load:
-        load = loadbench.measure(
-            loadbench.DEFAULT_DURATION_S,
-            loadbench.make_levels(list(loadbench.DEFAULT_USERS), loadbench.SATURATION_USERS),
+        load = load_benchmark.measure(
+            load_benchmark.DEFAULT_DURATION_S, make_levels(list(DEFAULT_USERS), SATURATION_USERS)
         )
         result["load"] = {k: v for k, v in load.items() if k != "machine"}
-    elif (last := loadbench.latest()) is not None:
+    elif (last := load_benchmark.latest()) is not None:
         # `make loadbench` writes the newest load figures: carried over with their date.
         result["load"] = {
             **{k: v for k, v in last.items() if k != "machine"},
             "measured": last.get("date"),
         }
         print(f"load benchmark skipped; the figures of {last.get('date')} (make loadbench):")
-        print("\n".join(loadbench.summary_lines(last)), flush=True)
+        print("\n".join(summary_lines(last)), flush=True)
     memory: dict[str, Any] | None = None
     if not args.skip_memory:
         memory = result["memory"] = memsoak.soak()

@@ -1,6 +1,6 @@
 """Resident memory of the embedded stack over 10,000 messages (issue 6: ≤ 2 GB, steady).
 
-Runs our three processes (tools.loadbench.our_bot), drives them with the load mix at
+Runs our three processes (tools.load.bots.our_bot), drives them with the load mix at
 saturation (20 users, no wait) in rounds of ``--round-s`` seconds until ``--messages``
 messages were answered, and prints the resident memory of each process after warm-up and
 after every round. Part of `make bench` (about 8 minutes on 2 cores).
@@ -17,29 +17,25 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import PROJECT_ROOT
-from tools import loadbench
+from tools.load.bots import our_bot, warm_up
+from tools.load.levels import Level, run_level
+from tools.load.meter import rss_mib
 
 MESSAGES = 10_000
 ROUND_S = 60
 USERS = 20
 
 
-def rss_mib(pids: dict[str, int]) -> dict[str, float]:
-    """Return the resident memory (MiB) of each process tree and their total."""
-    sizes = {name: round(loadbench.tree_rss(pid) / 2**20, 1) for name, pid in pids.items()}
-    return {**sizes, "total": round(sum(sizes.values()), 1)}
-
-
 def soak(messages: int = MESSAGES, round_s: int = ROUND_S) -> dict[str, Any]:
     """Send at least ``messages`` messages; return the memory after warm-up and each round."""
     samples: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="memsoak-") as tmp, loadbench.our_bot(Path(tmp)) as bot:
-        loadbench.warm_up(bot.url)
+    with tempfile.TemporaryDirectory(prefix="memsoak-") as tmp, our_bot(Path(tmp)) as bot:
+        warm_up(bot.url)
         samples.append({"messages": 0, **rss_mib(bot.pids)})
         sent = 0
-        level = loadbench.Level(USERS, 0.0)
+        level = Level(USERS, 0.0)
         while sent < messages:
-            figures = loadbench.run_level(bot, level, round_s)
+            figures = run_level(bot, level, round_s)
             sent += int(figures["requests"])
             samples.append({"messages": sent, "errors": figures["errors"], **rss_mib(bot.pids)})
             print(f"after {sent} messages: {samples[-1]}", flush=True)

@@ -1,6 +1,6 @@
 """`make soak` (not in CI): mixed load for ``--minutes`` with faults injected on a schedule.
 
-Our embedded stack (tools.loadbench.our_bot) gets the load mix from 20 users, each waiting 1 s,
+Our embedded stack (tools.load.bots.our_bot) gets the load mix from 20 users, each waiting 1 s,
 in rounds of one minute (20 new conversations each round). Halfway through each round one
 process is stopped in turn — the action server, the service, the Rasa server — and started
 again 5 s later, so messages arrive while it is down; every other cycle of three it is killed
@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import PROJECT_ROOT
-from tools import loadbench, memsoak
+from tools.load.bots import our_bot, warm_up
+from tools.load.levels import Level, run_level
+from tools.load.meter import rss_mib
 
 ROUND_S = 60
 USERS = 20
@@ -75,11 +77,11 @@ def soak(minutes: int, workdir: Path) -> dict[str, Any]:
     sent = answered = 0
     faults: list[str] = []
     env_key = "LOADBENCH_COUNT_APPEALS"
-    with loadbench.our_bot(workdir) as bot:
+    with our_bot(workdir) as bot:
         assert bot.stack is not None
         stack = bot.stack
-        loadbench.warm_up(bot.url)
-        start = memsoak.rss_mib(bot.pids)
+        warm_up(bot.url)
+        start = rss_mib(bot.pids)
         for index in range(minutes):
             name = FAULTS[index % len(FAULTS)]
             crash = (index // len(FAULTS)) % 2 == 1
@@ -93,9 +95,9 @@ def soak(minutes: int, workdir: Path) -> dict[str, Any]:
 
             timer = threading.Timer(ROUND_S / 2, restart)
             timer.start()
-            figures = loadbench.run_level(
+            figures = run_level(
                 bot,
-                loadbench.Level(USERS, 1.0),
+                Level(USERS, 1.0),
                 ROUND_S,
                 extra_env={env_key: "1", "LOADBENCH_REFERENCES_FILE": str(workdir / "refs.txt")},
             )
@@ -118,7 +120,7 @@ def soak(minutes: int, workdir: Path) -> dict[str, Any]:
         while reconcile(workdir)["lost"] and time.monotonic() < deadline:
             time.sleep(2)  # the outbox delivers what waited while the service was down
         figures_of_appeals = reconcile(workdir)
-        end = memsoak.rss_mib(bot.pids)
+        end = rss_mib(bot.pids)
     return {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "minutes": minutes,

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import cast
 
+from bot.deploy.tls import make_self_signed
 from bot.settings import PROJECT_ROOT, Settings
 
 TEMPLATE = PROJECT_ROOT / "config" / "nginx" / "jiading.conf.template"
@@ -116,8 +117,6 @@ def certificate(settings: Settings) -> tuple[Path, Path]:
     """Return TLS_CERT/TLS_KEY, or a self-signed pair made in TLS_DIR when they are unset."""
     if settings.tls_cert and settings.tls_key:
         return Path(settings.tls_cert), Path(settings.tls_key)
-    from tools.tls import make_self_signed
-
     return make_self_signed(settings.tls_dir, ["localhost", "127.0.0.1"])
 
 

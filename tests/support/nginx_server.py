@@ -18,8 +18,8 @@ from pathlib import Path
 
 from bot.deploy.nginx import command as nginx_command
 from bot.deploy.nginx import nginx_bin, write_config
+from bot.deploy.tls import make_self_signed
 from bot.stack import free_port
-from tools.tls import make_self_signed
 
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 10

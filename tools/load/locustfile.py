@@ -1,7 +1,8 @@
 """Locust workload of the load benchmark: each simulated user is one REST conversation.
 
-The driver (tools/loadbench.py) runs it headless against our bot and a stock Rasa bot, with
-``LOADBENCH_WAIT_S`` seconds between a user's messages. By hand, from the repository root:
+The driver (tools/load/levels.py, for `make loadbench`) runs it headless against our bot and a
+stock Rasa bot, with ``LOADBENCH_WAIT_S`` seconds between a user's messages. By hand, from the
+repository root:
 
     LOADBENCH_WAIT_S=1 PYTHONPATH=. .venv/bin/locust -f tools/load/locustfile.py \
         --host http://127.0.0.1:5005 --headless -u 10 -r 10 -t 30s

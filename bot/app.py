@@ -16,13 +16,13 @@ from bot.handoff.job import HandoffTimeoutJob
 from bot.handoff.notices import load_notices
 from bot.handoff.rasa_api import RasaClient
 from bot.handoff.service import HandoffService
+from bot.limits.rate import RateLimiter
+from bot.limits.service import InputLimits
 from bot.periodic import PeriodicJob
-from bot.ratelimit import RateLimiter
 from bot.routing.api import build_router, register_error_handlers
 from bot.routing.backend import open_backend
 from bot.routing.supervisor import SupervisionJob
 from bot.settings import Settings, get_settings
-from bot.web.limits import InputLimits
 from bot.web.pages import STATIC, VENDOR, render_index
 
 

@@ -1,7 +1,7 @@
 """What the public chat channels (widget, WeChat) limit, and how they tell the user.
 
 - Messages per sender: each sender (and each widget connection) gets ``RATE_LIMIT_BURST``
-  messages at once and ``RATE_LIMIT_PER_MINUTE`` a minute after that (``bot.ratelimit``).
+  messages at once and ``RATE_LIMIT_PER_MINUTE`` a minute after that (``bot.limits.rate``).
   Past it the message is not handled and the user is asked to slow down; other senders are
   answered as usual. The REST channel answers 429 instead (``bot.rasa_ext.channels.rest``).
 - Per client address (widget): ``CLIENT_FACTOR`` times as much — an office's staff share one
@@ -22,7 +22,7 @@ import logging
 from typing import Any
 
 from bot.input_guard import MAX_BUTTONS
-from bot.ratelimit import RateLimiter
+from bot.limits.rate import RateLimiter
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)

@@ -26,8 +26,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.limits.rate import RateLimiter
 from bot.rasa_ext.channels.embed_ahead import embedding_first
-from bot.ratelimit import RateLimiter
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)

@@ -42,6 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot.limits.rate import client_address
 from bot.rasa_ext.channels.embed_ahead import embedding_first
 from bot.rasa_ext.channels.limits import (
     SLOW_DOWN_REPLY,
@@ -49,7 +50,6 @@ from bot.rasa_ext.channels.limits import (
     client_limiter,
     sender_limiter,
 )
-from bot.ratelimit import client_address
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)

@@ -48,6 +48,7 @@ from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import create_reply
 
+from bot.limits.rate import RateLimiter
 from bot.rasa_ext.channels.embed_ahead import embedding_first
 from bot.rasa_ext.channels.limits import SLOW_DOWN_REPLY, sender_limiter
 from bot.rasa_ext.channels.wechat_push import WeChatPushOutput
@@ -68,7 +69,6 @@ from bot.rasa_ext.channels.wechat_support import (
     signature_ok,
     timestamp_fresh,
 )
-from bot.ratelimit import RateLimiter
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ import yaml
 
 from bot.appeals.fields import FieldConfigError, parse_field_config
 from bot.input_guard import MAX_BUTTONS
+from bot.limits.rate import RateLimiter
 from bot.rasa_ext.channels.limits import SLOW_DOWN_REPLY, capped_buttons
 from bot.rasa_ext.channels.wechat_support import render_turn
-from bot.ratelimit import RateLimiter
 from bot.settings import PROJECT_ROOT
 from tests.bot.rasa_ext.channels.test_wechat import (  # noqa: F401 - fixtures used by name
     Harness,

@@ -24,6 +24,7 @@ from sanic import Sanic
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
+from bot.limits.rate import RateLimiter
 from bot.rasa_ext.channels.wechat import WeChatInput
 from bot.rasa_ext.channels.wechat_support import (
     NON_TEXT_REPLY,
@@ -36,7 +37,6 @@ from bot.rasa_ext.channels.wechat_support import (
     sign,
     signature_ok,
 )
-from bot.ratelimit import RateLimiter
 from bot.settings import PROJECT_ROOT, get_settings
 from tests.support.fake_wechat import FakeWeChatAPI
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.ratelimit import RateLimiter, client_address
+from bot.limits.rate import RateLimiter, client_address
 
 LIMITED_PREFIX = "/api/appeals"
 

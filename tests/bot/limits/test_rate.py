@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.ratelimit import RateLimiter
+from bot.limits.rate import RateLimiter
 
 
 class Clock:

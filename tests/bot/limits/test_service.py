@@ -5,8 +5,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
+from bot.limits.service import client_key
 from bot.settings import Settings
-from bot.web.limits import client_key
 
 
 def test_a_flood_from_one_client_gets_429_and_big_bodies_413(tmp_path: Path) -> None:

@@ -1,184 +1,21 @@
-"""Helpers of the WeChat channel: signatures, bounded TTL caches, reply text, the API client.
+"""WeChat's customer-service message API: text to a user outside a passive reply.
 
-Everything here but :class:`CustomerServiceClient` is pure (no I/O); the channel itself is
-``bot.rasa_ext.channels.wechat``.
+Used for answers slower than the passive window and for messages Rasa sends outside a turn
+(human handoff). The access token is cached and renewed early.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
-import logging
 import time
-import unicodedata
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 
-from bot.input_guard import MAX_BUTTONS
-from bot.rasa_ext.channels.limits import capped_buttons
-
-logger = logging.getLogger(__name__)
-
-DEFAULT_API_BASE = "https://api.weixin.qq.com"
-# Reply to images, voice, video, location, links and other non-text messages.
-NON_TEXT_REPLY = "目前只能处理文字消息，请直接输入您的问题。"
-# What a new follower "says" to Rasa, so the greeting comes from the domain.
-SUBSCRIBE_TEXT = "你好"
-OPTIONS_HEADER = "回复数字选择："
-# Said when Rasa itself fails on a message (the user should not be left with silence).
-ERROR_REPLY = "抱歉，系统暂时出现问题，请稍后再试。"
-# Put before a message a person (12345 hotline staff) typed during a handoff; such messages
-# reach the channel with ``"from": AGENT_SENDER`` in their metadata.
-AGENT_LABEL = "【工作人员】"
-AGENT_SENDER = "agent"
 # errcodes meaning "the access token is invalid or expired": fetch a new one and retry once.
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def sign(*parts: str) -> str:
-    """Return WeChat's signature of ``parts``: SHA1 of their sorted concatenation, in hex."""
-    data = sorted(part.encode("utf-8") for part in parts)
-    return hashlib.sha1(b"".join(data)).hexdigest()
-
-
-def signature_ok(given: str, *parts: str) -> bool:
-    """Tell, in constant time, whether ``given`` is the signature of ``parts``."""
-    return hmac.compare_digest(sign(*parts).encode("ascii"), given.encode("utf-8"))
-
-
-def timestamp_fresh(timestamp: str, now: float, window_s: float) -> bool:
-    """Tell whether ``timestamp`` (seconds, as WeChat sends it) is within ``window_s`` of now."""
-    try:
-        return abs(now - int(timestamp)) <= window_s
-    except ValueError:
-        return False
-
-
-def openid_hash(openid: str) -> str:
-    """Return a short stable hash of an OpenID, the only form of it the logs carry."""
-    return hashlib.sha256(openid.encode("utf-8")).hexdigest()[:12]
-
-
-def escape_cdata(text: str) -> str:
-    """Return ``text`` safe inside a CDATA section (``]]>`` split across two sections)."""
-    return text.replace("]]>", "]]]]><![CDATA[>")
-
-
-class TTLCache(Generic[K, V]):
-    """A dict whose entries expire after ``ttl_s`` and which keeps at most ``max_items``.
-
-    In-process only: with several Rasa processes behind a load balancer a retry may reach
-    another process, so deduplication, options and kept replies need a shared store there
-    (e.g. Redis; issue 6).
-    """
-
-    def __init__(
-        self, ttl_s: float, max_items: int, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.ttl_s, self.max_items, self._clock = ttl_s, max_items, clock
-        self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
-
-    def _expire(self) -> None:
-        now = self._clock()
-        while self._items:
-            key, (expires, _) = next(iter(self._items.items()))
-            if expires > now and len(self._items) <= self.max_items:
-                break
-            del self._items[key]
-
-    def get(self, key: K) -> V | None:
-        """Return the live value of ``key``, or None."""
-        self._expire()
-        item = self._items.get(key)
-        return item[1] if item else None
-
-    def put(self, key: K, value: V) -> None:
-        """Store ``value`` under ``key`` for ``ttl_s`` (the oldest entries go when full)."""
-        self._items.pop(key, None)
-        self._items[key] = (self._clock() + self.ttl_s, value)
-        self._expire()
-
-    def pop(self, key: K) -> V | None:
-        """Remove ``key`` and return its live value, or None."""
-        self._expire()
-        item = self._items.pop(key, None)
-        return item[1] if item else None
-
-    def __len__(self) -> int:
-        self._expire()
-        return len(self._items)
-
-
-class Refused(Exception):
-    """A request the WeChat channel refuses: the HTTP status and the reason (logged only)."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        """Keep the status and the reason."""
-        super().__init__(reason)
-        self.status, self.reason = status, reason
-
-
-def query_arg(request: Any, name: str) -> str:
-    """Return a query parameter of a Sanic request ("" when absent)."""
-    return str(request.args.get(name, "") or "")
-
-
-def render_turn(messages: Iterable[dict[str, Any]]) -> tuple[str, list[str]]:
-    """Return the turn's one WeChat text and the payloads of its numbered options.
-
-    Texts are joined with blank lines; buttons become ``回复数字选择：`` and numbered lines;
-    ``custom`` messages (our policy payloads) are left out, the text carries the citation.
-    At most ``MAX_BUTTONS`` options in all.
-    """
-    parts: list[str] = []
-    options: list[tuple[str, str]] = []
-    for message in messages:
-        for key in ("text", "image", "attachment"):
-            value = message.get(key)
-            if value:
-                parts.append(str(value).strip())
-        for button in capped_buttons(message).get("buttons") or []:
-            title = str(button.get("title") or "").strip()
-            payload = str(button.get("payload") or title).strip()
-            if title and payload:
-                options.append((title, payload))
-    del options[MAX_BUTTONS:]  # several messages of one turn share the numbers
-    if options:
-        lines = [f"{number}. {title}" for number, (title, _) in enumerate(options, 1)]
-        parts.append("\n".join([OPTIONS_HEADER, *lines]))
-    return "\n\n".join(part for part in parts if part), [payload for _, payload in options]
-
-
-def chosen_option(text: str, options: list[str]) -> str | None:
-    """Return the payload of option ``text`` when the text is just its number, else None."""
-    number = unicodedata.normalize("NFKC", text).strip().rstrip(".、")
-    if number.isdigit() and 1 <= int(number) <= len(options):
-        return options[int(number) - 1]
-    return None
-
-
-@dataclass(frozen=True)
-class WeChatConfig:
-    """The channel's configuration (see the ``wechat_*`` fields of ``bot.settings``)."""
-
-    token: str
-    app_id: str = ""
-    app_secret: str = ""
-    encoding_aes_key: str = ""
-    previous_encoding_aes_key: str = ""
-    api_base: str = DEFAULT_API_BASE
-    passive_timeout_s: float = 4.0
-    timestamp_window_s: float = 300.0
-    options_ttl_s: float = 1800.0
 
 
 class DeliveryError(Exception):

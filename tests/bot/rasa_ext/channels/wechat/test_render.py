@@ -8,18 +8,23 @@ from collections.abc import Callable
 from typing import Any
 
 import xmltodict
+from wechatpy import parse_message
 
 from bot.rasa_ext.channels.wechat.render import (
+    NumberedOptions,
     chosen_option,
     escape_cdata,
     render_turn,
+    reply_xml,
 )
 from tests.bot.rasa_ext.channels.wechat.harness import (
+    ACCOUNT,
     BUTTONS,
     MENU_REPLY,
     OPENID,
     Harness,
     reply_text,
+    text_xml,
 )
 
 
@@ -73,3 +78,20 @@ def test_escape_cdata() -> None:
     assert escape_cdata("a]]>b") == "a]]]]><![CDATA[>b"
     wrapped = f"<x><![CDATA[{escape_cdata('a]]>b')}]]></x>"
     assert xmltodict.parse(wrapped)["x"] == "a]]>b"
+
+
+def test_numbered_options_answer_only_the_latest_message() -> None:
+    options = NumberedOptions(ttl_s=60.0)
+    options.remember(OPENID, ["/a", "/b"])
+    assert options.take(OPENID) == ["/a", "/b"]
+    assert options.take(OPENID) == []  # one message uses them up
+    options.remember(OPENID, ["/a"])
+    options.remember(OPENID, [])  # a message without buttons forgets the earlier ones
+    assert options.take(OPENID) == []
+
+
+def test_reply_xml_answers_the_sender_with_the_text() -> None:
+    message = parse_message(text_xml("问题", 12001))
+    doc = xmltodict.parse(reply_xml("答复]]>结束", message))["xml"]
+    assert (doc["ToUserName"], doc["FromUserName"]) == (OPENID, ACCOUNT)
+    assert (doc["MsgType"], doc["Content"]) == ("text", "答复]]>结束")

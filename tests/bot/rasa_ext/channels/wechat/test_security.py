@@ -6,15 +6,28 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 import requests
+import xmltodict
+from rasa.shared.exceptions import RasaException
+from wechatpy.crypto import WeChatCrypto
 
-from bot.rasa_ext.channels.wechat.security import sign, signature_ok
+from bot.rasa_ext.channels.wechat.config import WeChatConfig
+from bot.rasa_ext.channels.wechat.security import (
+    MAX_BODY_BYTES,
+    Envelope,
+    Refused,
+    sign,
+    signature_ok,
+)
 from tests.bot.rasa_ext.channels.wechat.harness import (
+    APP_ID,
     KEY,
     OLD_KEY,
     OTHER_KEY,
+    TOKEN,
     Harness,
     answer_to,
     reply_text,
@@ -112,3 +125,29 @@ def test_safe_mode_with_the_previous_key_replies_under_the_current_one(wechat: H
 def test_safe_mode_with_an_unknown_key_is_not_processed(wechat: Harness) -> None:
     assert wechat.say("问题丙", 4201, key=OTHER_KEY).status_code == 400
     assert wechat.bot.received == []
+
+
+def test_envelope_refuses_a_large_body_and_passes_plain_messages_through() -> None:
+    envelope = Envelope(WeChatConfig(token=TOKEN), clock=time.time)
+    large = SimpleNamespace(args={}, body=b"x" * (MAX_BODY_BYTES + 1))
+    with pytest.raises(Refused) as refused:
+        envelope.open(large)
+    assert refused.value.status == 413
+    plain = SimpleNamespace(args={}, body="<xml>问题</xml>".encode())
+    assert envelope.open(plain) == ("<xml>问题</xml>", False)
+    assert envelope.seal("<xml/>", False, "1320562132") == "<xml/>"
+
+
+def test_envelope_seals_a_safe_mode_reply_under_the_current_key() -> None:
+    config = WeChatConfig(token=TOKEN, app_id=APP_ID, encoding_aes_key=KEY)
+    sealed = Envelope(config, clock=time.time).seal("<xml>答复</xml>", True, "1320562132")
+    doc = xmltodict.parse(sealed)["xml"]
+    assert "答复" not in sealed and doc["Nonce"] == "1320562132"
+    crypto = WeChatCrypto(TOKEN, KEY, APP_ID)
+    opened = crypto.decrypt_message(sealed, doc["MsgSignature"], doc["TimeStamp"], doc["Nonce"])
+    assert opened == "<xml>答复</xml>"
+
+
+def test_envelope_refuses_a_key_of_the_wrong_length() -> None:
+    with pytest.raises(RasaException, match="43 characters"):
+        Envelope(WeChatConfig(token=TOKEN, encoding_aes_key=KEY[:-1]), clock=time.time)

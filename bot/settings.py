@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     # prod: where nginx's config, pid, logs and temp files go; the interface it listens on.
     nginx_dir: Path = PROJECT_ROOT / "var" / "nginx"
     nginx_bind: str = "0.0.0.0"
-    # --- WeChat official account (公众号) channel, bot/rasa_ext/channels/wechat.py ----------
+    # --- WeChat official account (公众号) channel, bot/rasa_ext/channels/wechat/ ------------
     # Secrets: set them in the environment or .env, never in a committed file. Without
     # WECHAT_TOKEN the channel answers 503 to every request (the other channels still run).
     wechat_token: str = ""

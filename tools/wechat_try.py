@@ -18,7 +18,7 @@ import time
 import requests
 import xmltodict
 
-from bot.rasa_ext.channels.wechat_support import sign
+from bot.rasa_ext.channels.wechat.security import sign
 from bot.settings import get_settings
 
 ACCOUNT = "gh_local_account"

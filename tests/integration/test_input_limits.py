@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.rasa_ext.channels.limits import SLOW_DOWN_REPLY
+from bot.rasa_ext.channels.wording import channel_wording
 from bot.stack import Stack
 from tests.support.widget import TIMEOUT_S, widget_session
 
@@ -89,7 +89,7 @@ def test_a_flooding_widget_session_is_asked_to_slow_down_while_others_are_answer
             calm.emit("user_uttered", {"message": "你好", "session_id": calm_session})
             assert "嘉定企业服务助手" in calm_replies.get(timeout=TIMEOUT_S)["text"]
         texts = drain(replies)
-    slowed = texts.count(SLOW_DOWN_REPLY)
+    slowed = texts.count(channel_wording().slow_down)
     greeted = sum("嘉定企业服务助手" in t for t in texts)
     assert slowed >= sent - burst - 6 and greeted >= burst, texts  # refills while sending
     assert slowed + greeted == sent

@@ -2,7 +2,8 @@
 
 - Messages per sender: each sender (and each widget connection) gets ``RATE_LIMIT_BURST``
   messages at once and ``RATE_LIMIT_PER_MINUTE`` a minute after that (``bot.limits.rate``).
-  Past it the message is not handled and the user is asked to slow down; other senders are
+  Past it the message is not handled and the user is asked to slow down (``slow_down`` in
+  config/channel_wording.yml, ``bot.rasa_ext.channels.wording``); other senders are
   answered as usual. The REST channel answers 429 instead (``bot.rasa_ext.channels.rest``).
 - Per client address (widget): ``CLIENT_FACTOR`` times as much — an office's staff share one
   address — for messages and for new connections, so that reconnecting or starting fresh
@@ -27,7 +28,6 @@ from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-SLOW_DOWN_REPLY = "您发送消息过于频繁，请稍等一会儿再发。"
 CLIENT_FACTOR = 10
 
 

@@ -44,12 +44,8 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from bot.limits.rate import client_address
 from bot.rasa_ext.channels.embed_ahead import embedding_first
-from bot.rasa_ext.channels.limits import (
-    SLOW_DOWN_REPLY,
-    capped_buttons,
-    client_limiter,
-    sender_limiter,
-)
+from bot.rasa_ext.channels.limits import capped_buttons, client_limiter, sender_limiter
+from bot.rasa_ext.channels.wording import channel_wording
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -94,6 +90,7 @@ class ProjectSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Define the socket.io server and its events (mirrors Rasa's, with the fixes)."""
         on_new_message = embedding_first(on_new_message)  # the encoder off the event loop
+        wording = channel_wording()  # read now: a broken wording file fails at start
         # With several Rasa processes (the prod profile) a message for a session may be sent
         # by a process the socket is not connected to: Redis carries it to the right one.
         settings = get_settings()
@@ -179,7 +176,7 @@ class ProjectSocketIOInput(SocketIOInput):
             allowed = limiter.allow(f"sid:{sid}") and limiter.allow(f"session:{sender_id}")
             if not (allowed and (client is None or per_client.allow(f"message:{client}"))):
                 logger.warning("socket.io: too many messages on one connection, session or address")
-                slow_down = {"text": SLOW_DOWN_REPLY}
+                slow_down = {"text": wording.slow_down}
                 await sio.emit(self.bot_message_evt, slow_down, room=sid, namespace=self.namespace)
                 return
             output = ProjectSocketIOOutput(sio, self.bot_message_evt)

@@ -95,7 +95,7 @@ def test_the_featurizer_then_finds_the_vector_without_encoding() -> None:
     [
         ("bot.rasa_ext.channels.rest", lambda m: m.LimitedRestInput()),
         ("bot.rasa_ext.channels.socketio", lambda m: m.ProjectSocketIOInput()),
-        ("bot.rasa_ext.channels.wechat", lambda m: m.WeChatInput.from_credentials({})),
+        ("bot.rasa_ext.channels.wechat.channel", lambda m: m.WeChatInput.from_credentials({})),
     ],
 )
 def test_every_input_channel_embeds_first(

@@ -15,10 +15,11 @@ import yaml
 from bot.appeals.fields import FieldConfigError, parse_field_config
 from bot.input_guard import MAX_BUTTONS
 from bot.limits.rate import RateLimiter
-from bot.rasa_ext.channels.limits import SLOW_DOWN_REPLY, capped_buttons
-from bot.rasa_ext.channels.wechat_support import render_turn
+from bot.rasa_ext.channels.limits import capped_buttons
+from bot.rasa_ext.channels.wechat.render import render_turn
+from bot.rasa_ext.channels.wording import channel_wording
 from bot.settings import PROJECT_ROOT
-from tests.bot.rasa_ext.channels.test_wechat import (  # noqa: F401 - fixtures used by name
+from tests.bot.rasa_ext.channels.wechat.harness import (  # noqa: F401 - fixtures used by name
     Harness,
     answer_to,
     fake_api,
@@ -69,7 +70,7 @@ def test_a_flooding_wechat_user_is_asked_to_slow_down_and_others_are_answered(
     harness = make_harness(limiter=RateLimiter(1, 3, clock=lambda: now[0]))
     answered = [reply_text(harness.say(f"问题{i}", 7000 + i)) for i in range(3)]
     assert answered == [answer_to(f"问题{i}") for i in range(3)]
-    assert reply_text(harness.say("第四个问题", 7003)) == SLOW_DOWN_REPLY
+    assert reply_text(harness.say("第四个问题", 7003)) == channel_wording().slow_down
     # WeChat's retry of a handled message is no new message: it gets its answer again.
     assert reply_text(harness.say("问题0", 7000)) == answer_to("问题0")
     # Another user is answered meanwhile.

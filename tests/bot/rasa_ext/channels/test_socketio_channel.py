@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 import socketio
 
-from bot.rasa_ext.channels.limits import CLIENT_FACTOR, SLOW_DOWN_REPLY
+from bot.rasa_ext.channels.limits import CLIENT_FACTOR
 from bot.rasa_ext.channels.socketio import ProjectSocketIOInput, ProjectSocketIOOutput
+from bot.rasa_ext.channels.wording import channel_wording
 from bot.settings import Settings
-from tests.bot.rasa_ext.channels.test_wechat import FakeBot, Harness, answer_to
+from tests.bot.rasa_ext.channels.wechat.harness import FakeBot, Harness, answer_to
 
 BURST = 2
 WAIT_S = 10
@@ -108,7 +109,7 @@ def test_fresh_sessions_from_one_address_share_its_budget(widget: Harness) -> No
             for turn in range(BURST):  # within each session's own limit
                 client.say(f"问题{number}-{turn}")
                 texts += client.texts(wait_s=0.5)[:1]
-        assert texts.count(SLOW_DOWN_REPLY) == len(clients) * BURST - per_address
+        assert texts.count(channel_wording().slow_down) == len(clients) * BURST - per_address
         other.session()
         other.say("另一个地址的问题")
         assert other.texts()[0] == first_part("另一个地址的问题")

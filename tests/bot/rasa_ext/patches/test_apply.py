@@ -18,7 +18,8 @@ from bot.settings import PROJECT_ROOT
 IMPORT_ALL = """
 import rasa.core.actions.action as a, rasa.shared.core.events as e
 before = (a.RemoteAction.run, a.RemoteAction._validate_action_result, e.Event.resolve_by_type)
-import bot.rasa_ext.channels.rest, bot.rasa_ext.channels.socketio, bot.rasa_ext.channels.wechat
+import bot.rasa_ext.channels.rest, bot.rasa_ext.channels.socketio
+import bot.rasa_ext.channels.wechat.channel
 import bot.rasa_ext.stores.tracker_store, bot.rasa_ext.stores.lock_store
 import bot.rasa_ext.nlu.kb_router, bot.rasa_ext.nlu.e5_featurizer
 import bot.rasa_ext.patches, bot.rasa_ext.cli

@@ -5,8 +5,9 @@ The service adds ``bot`` events through Rasa's HTTP API
 Rasa asks the channel the user last wrote through (``wechat``) for its output channel, a
 :class:`WeChatPushOutput`, and hands it each message. A message renders as a turn does
 (buttons become numbered options the user answers with a digit); a person's message
-(``"from": "agent"`` in its metadata) is labelled ``【工作人员】``. It goes through the
-customer-service message API; a refused one is kept for the user's next answer.
+(``"from": "agent"`` in its metadata) is labelled (``agent_label`` in
+config/channel_wording.yml). It goes through the customer-service message API; a refused one
+is kept for the user's next answer (``bot.rasa_ext.channels.wechat.deferred``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,15 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
-from bot.rasa_ext.channels.wechat_support import AGENT_LABEL, AGENT_SENDER, openid_hash, render_turn
+from bot.rasa_ext.channels.wechat.render import render_turn
+from bot.rasa_ext.channels.wechat.security import openid_hash
+from bot.rasa_ext.channels.wording import channel_wording
 
 logger = logging.getLogger(__name__)
+
+# A person's message (12345 hotline staff, during a handoff) carries ``"from": AGENT_SENDER``
+# in its metadata; it is labelled so the user tells it from the bot's.
+AGENT_SENDER = "agent"
 
 # (openid, text, log reference): send through the customer-service API or keep the text.
 SendOrKeep = Callable[[str, str, str], Awaitable[None]]
@@ -34,7 +41,7 @@ def render_push(message: dict[str, Any]) -> tuple[str, list[str]]:
         message["buttons"] = message["quick_replies"]  # as Rasa's turns treat them
     text, options = render_turn([message])
     if text and message.get("from") == AGENT_SENDER:
-        text = AGENT_LABEL + text
+        text = channel_wording().agent_label + text
     return text, options
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.bot.rasa_ext.channels.test_wechat import (  # noqa: F401 - pytest fixtures used by name
+from tests.bot.rasa_ext.channels.wechat.harness import (  # noqa: F401 - pytest fixtures used by name
     TOKEN,
     Harness,
     answer_to,

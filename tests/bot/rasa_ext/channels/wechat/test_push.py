@@ -1,4 +1,5 @@
-"""Proactive messages (human handoff) through the WeChat channel's output channel.
+"""Proactive messages (human handoff) through the WeChat channel's output channel
+(bot/rasa_ext/channels/wechat/push.py).
 
 The service's ``bot`` events go the way Rasa's HTTP API sends them with
 ``output_channel=latest&execute_side_effects=true``: Rasa's own ``_get_output_channel`` picks
@@ -20,19 +21,15 @@ from rasa.server import _get_output_channel
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_ext.channels.wechat_push import WeChatPushOutput, render_push
-from bot.rasa_ext.channels.wechat_support import openid_hash
-from tests.bot.rasa_ext.channels.test_wechat import (  # noqa: F401 - pytest fixtures used by name
+from bot.rasa_ext.channels.wechat.push import WeChatPushOutput, render_push
+from bot.rasa_ext.channels.wechat.security import openid_hash
+from tests.bot.rasa_ext.channels.wechat.harness import (
     OPENID,
     PHONE,
     Harness,
     answer_to,
-    fake_api,
-    make_harness,
     reply_text,
-    text_xml,
     wait_until,
-    wechat,
 )
 from tests.support.fake_wechat import FakeWeChatAPI
 
@@ -74,15 +71,15 @@ def contents(fake: FakeWeChatAPI, what: str = "sent") -> list[tuple[str, str]]:
     return [(body["touser"], body["text"]["content"]) for body in getattr(fake, what)]
 
 
-def test_the_channel_provides_a_wechat_output_channel(wechat: Harness) -> None:  # noqa: F811
+def test_the_channel_provides_a_wechat_output_channel(wechat: Harness) -> None:
     output = wechat.channel.get_output_channel()
     assert isinstance(output, WeChatPushOutput)
     assert output.name() == "wechat"
 
 
 def test_agent_message_is_sent_with_the_label_to_its_user(
-    wechat: Harness,  # noqa: F811
-    fake_api: FakeWeChatAPI,  # noqa: F811
+    wechat: Harness,
+    fake_api: FakeWeChatAPI,
 ) -> None:
     push(wechat, OTHER_OPENID, agent_event(AGENT_TEXT))
     assert contents(fake_api) == [(OTHER_OPENID, f"【工作人员】{AGENT_TEXT}")]
@@ -90,8 +87,8 @@ def test_agent_message_is_sent_with_the_label_to_its_user(
 
 
 def test_bot_notice_buttons_become_options_answered_with_a_digit(
-    wechat: Harness,  # noqa: F811
-    fake_api: FakeWeChatAPI,  # noqa: F811
+    wechat: Harness,
+    fake_api: FakeWeChatAPI,
 ) -> None:
     push(wechat, OPENID, notice_event(NOTICE_TEXT, NOTICE_BUTTONS))
     assert contents(fake_api) == [(OPENID, NOTICE_REPLY)]  # a notice has no label
@@ -110,8 +107,8 @@ def test_bot_notice_buttons_become_options_answered_with_a_digit(
 
 
 def test_refused_push_is_kept_and_prepended_to_the_next_reply(
-    wechat: Harness,  # noqa: F811
-    fake_api: FakeWeChatAPI,  # noqa: F811
+    wechat: Harness,
+    fake_api: FakeWeChatAPI,
 ) -> None:
     fake_api.refuse_errcode = 45015  # the user wrote more than 48 hours ago
     push(wechat, OPENID, notice_event("工作人员已接入"), agent_event(AGENT_TEXT))
@@ -127,7 +124,7 @@ def test_refused_push_is_kept_and_prepended_to_the_next_reply(
 
 
 def test_push_failing_with_any_error_is_kept(
-    make_harness: Callable[..., Harness],  # noqa: F811
+    make_harness: Callable[..., Harness],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     harness = make_harness()
@@ -141,8 +138,8 @@ def test_push_failing_with_any_error_is_kept(
 
 
 def test_push_is_sent_even_when_the_caller_hangs_up(
-    wechat: Harness,  # noqa: F811
-    fake_api: FakeWeChatAPI,  # noqa: F811
+    wechat: Harness,
+    fake_api: FakeWeChatAPI,
 ) -> None:
     fake_api.delay_s = 0.5  # the caller hangs up while the access token is fetched
     output = wechat.channel.get_output_channel()
@@ -162,8 +159,8 @@ def test_push_is_sent_even_when_the_caller_hangs_up(
 
 
 def test_output_channel_methods_route_through_send_response(
-    wechat: Harness,  # noqa: F811
-    fake_api: FakeWeChatAPI,  # noqa: F811
+    wechat: Harness,
+    fake_api: FakeWeChatAPI,
 ) -> None:
     output = wechat.channel.get_output_channel()
 
@@ -191,8 +188,8 @@ def test_render_push() -> None:
 
 
 def test_push_logs_carry_openid_hashes_and_errcodes_only(
-    wechat: Harness,  # noqa: F811
-    fake_api: FakeWeChatAPI,  # noqa: F811
+    wechat: Harness,
+    fake_api: FakeWeChatAPI,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="bot.rasa_ext.channels")

@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from bot.routing.db import migrate
-from bot.routing.models import Base
+from bot.servicedb.db import migrate
+from bot.servicedb.schema import Base
 
 
 def test_the_migrations_build_exactly_the_models(database_url: str) -> None:

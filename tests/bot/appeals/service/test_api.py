@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.bot.routing.conftest import BODY, FakeClock, api_client, staff_token
+from tests.bot.appeals.service.conftest import BODY, FakeClock, api_client, staff_token
 
 RAW = {**BODY, "phone": "138 1234 5678", "credit_code": "91310114ma1gy5bm3n"}
 

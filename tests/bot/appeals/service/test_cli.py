@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.routing.__main__ import main
-from bot.routing.backend import open_backend
-from tests.bot.routing.conftest import body
+from bot.appeals.service.backend import open_backend
+from bot.appeals.service.cli import main
+from tests.bot.appeals.service.conftest import body
 
 
 def run(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> tuple[int, object, str]:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import time
 
-from bot.routing.backend import Backend
-from bot.routing.service import Actor
-from bot.routing.supervisor import SupervisionJob
-from tests.bot.routing.conftest import FakeClock, body
+from bot.appeals.service.backend import Backend
+from bot.appeals.service.supervisor import SupervisionJob
+from bot.servicedb.tokens import Actor
+from tests.bot.appeals.service.conftest import FakeClock, body
 
 
 def test_the_job_flags_overdue_appeals_in_the_background(

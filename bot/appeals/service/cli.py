@@ -1,4 +1,4 @@
-"""Staff command line for the routing backend (`python -m bot.routing --help`).
+"""Staff command line for the appeal backend (`python -m bot.appeals.service --help`).
 
 Runs on the server against DATABASE_URL. Actions are taken as a department (`--as`), with the
 same rules as the API: a department sees and changes only its own appeals, 区经委 all.
@@ -11,18 +11,19 @@ import json
 import sys
 from typing import Any
 
-from bot.routing.backend import open_backend
-from bot.routing.db import migrate
-from bot.routing.service import Actor, Forbidden, NotFound
-from bot.routing.states import IllegalTransition
-from bot.routing.views import listed
+from bot.appeals.service.backend import open_backend
+from bot.appeals.service.service import Forbidden, NotFound
+from bot.appeals.service.states import IllegalTransition
+from bot.appeals.service.views import listed
+from bot.servicedb.db import migrate
+from bot.servicedb.tokens import Actor
 from bot.settings import get_settings
 
 ACTIONS = ("triage", "dispatch", "accept", "reply", "close", "reopen", "escalate")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot.routing", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot.appeals.service", description=__doc__)
     parser.add_argument("--database-url", default=None, help="default: DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="bring the database schema up to date")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.routing.workdays import (
+from bot.appeals.service.workdays import (
     CALENDAR_FILE,
     SHANGHAI,
     STANDARD_FILE,

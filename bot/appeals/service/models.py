@@ -1,11 +1,10 @@
-"""Tables of the appeal database (SQLAlchemy 1.4, 2.0-style; Alembic migrations in migrations/).
+"""Tables of the appeals (SQLAlchemy 1.4, 2.0-style; migrations in bot/servicedb/migrations).
 
 The event log is append-only: the ORM refuses to update or delete an event.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -15,32 +14,14 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import relationship
 
-# Named constraints, so migrations are the same on SQLite (batch mode) and PostgreSQL.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING))
-
-
-class Department(Base):  # type: ignore[misc]
-    """A district department or a town (街镇) that can own appeals."""
-
-    __tablename__ = "departments"
-    code = Column(String(40), primary_key=True)
-    name = Column(String(60), nullable=False, unique=True)
-    kind = Column(String(20), nullable=False)  # "district" | "town" | "triage"
+from bot.servicedb.models import Base
 
 
 class Appeal(Base):  # type: ignore[misc]
@@ -93,18 +74,6 @@ class AppealEvent(Base):  # type: ignore[misc]
     appeal = relationship("Appeal", back_populates="events")
 
 
-class StaffToken(Base):  # type: ignore[misc]
-    """A bearer token for staff of one department; only its SHA-256 is stored."""
-
-    __tablename__ = "staff_tokens"
-    id = Column(Integer, primary_key=True)
-    token_hash = Column(String(64), nullable=False, unique=True)
-    department = Column(ForeignKey("departments.code"), nullable=False)
-    label = Column(String(60), nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False)
-    revoked_at = Column(DateTime(timezone=True), nullable=True)
-
-
 class DailyCounter(Base):  # type: ignore[misc]
     """The last tracking-number sequence handed out on one day (Asia/Shanghai)."""
 
@@ -126,38 +95,7 @@ class PersonalDataRead(Base):  # type: ignore[misc]
     label = Column(String(60), nullable=False)  # the staff token's label ("" for the CLI)
 
 
-class Handoff(Base):  # type: ignore[misc]
-    """A conversation handed to a person (bot.handoff): waiting, taken, then ended.
-
-    ``active_sender`` is the sender id while the handoff is waiting or taken and NULL once it
-    has ended; its unique constraint keeps one open handoff per conversation on SQLite and
-    PostgreSQL alike (both allow many NULLs).
-    """
-
-    __tablename__ = "handoffs"
-    id = Column(Integer, primary_key=True)
-    sender_id = Column(String(128), nullable=False, index=True)
-    active_sender = Column(String(128), nullable=True, unique=True)
-    channel = Column(String(20), nullable=False)  # socketio | wechat
-    reason = Column(String(20), nullable=False)  # request | fallback
-    status = Column(String(20), nullable=False, index=True)
-    opened_at = Column(DateTime(timezone=True), nullable=False)
-    taken_at = Column(DateTime(timezone=True), nullable=True)
-    taken_by_department = Column(String(40), nullable=True)
-    taken_by_label = Column(String(60), nullable=True)
-    ended_at = Column(DateTime(timezone=True), nullable=True)
-    ended_by = Column(String(60), nullable=True)  # an agent's label, or "system" (timeout)
-    agent_messages = Column(Integer, nullable=False, default=0)
-
-
 @event.listens_for(AppealEvent, "before_update")
 @event.listens_for(AppealEvent, "before_delete")
 def _append_only(mapper: Any, connection: Any, target: AppealEvent) -> None:
     raise RuntimeError("the appeal event log is append-only")
-
-
-def utc(value: datetime) -> datetime:
-    """Return ``value`` as an aware datetime (SQLite hands back naive UTC values)."""
-    from datetime import timezone
-
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.routing.rules import ROUTING_FILE, load_rules, parse_rules
+from bot.appeals.service.rules import ROUTING_FILE, load_rules, parse_rules
 
 RULES = load_rules()
 

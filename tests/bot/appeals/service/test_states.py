@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.routing.states import OPEN, TRANSITIONS, IllegalTransition, Status, next_status
+from bot.appeals.service.states import OPEN, TRANSITIONS, IllegalTransition, Status, next_status
 
 
 def test_the_closed_loop_of_article_11() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,17 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.appeals.masking import mask_text
-from bot.routing.db import transaction
-from bot.routing.models import (
-    Appeal,
-    AppealEvent,
-    DailyCounter,
-    Department,
-    PersonalDataRead,
-    utc,
-)
-from bot.routing.rules import COMPLEXITIES, RoutingRules
-from bot.routing.states import OPEN, RATEABLE, IllegalTransition, Status, next_status
+from bot.appeals.service.models import Appeal, AppealEvent, DailyCounter, PersonalDataRead
+from bot.appeals.service.rules import COMPLEXITIES, RoutingRules
+from bot.appeals.service.states import OPEN, RATEABLE, IllegalTransition, Status, next_status
+from bot.servicedb.db import transaction
+from bot.servicedb.models import Department, utc
+from bot.servicedb.tokens import Actor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TRACKING_PREFIX = "JD"
@@ -51,17 +45,6 @@ class IdempotencyConflict(ValueError):
 
 class Forbidden(PermissionError):
     """The department may see the appeal but not take this action on it."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a department code (from a staff token), or "enterprise" / "system".
-
-    ``label`` is the staff token's label (an agent or desk), where there is a token.
-    """
-
-    department: str
-    label: str = ""
 
 
 def now_utc() -> datetime:

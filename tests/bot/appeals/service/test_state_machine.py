@@ -3,7 +3,7 @@
 Random departments take random actions and enterprises rate at random; a model predicts each
 outcome — who may see the appeal (区经委, or the department holding it), who may take the step
 (区经委 triages, dispatches, closes and reopens; the lead department accepts and replies; 区经委
-or the holding department escalates) and which statuses allow it (bot.routing.states).
+or the holding department escalates) and which statuses allow it (bot.appeals.service.states).
 Properties: each step gets exactly the predicted refusal and then changes nothing, or moves
 the appeal where the model says with one event; the event log is one unbroken chain.
 """
@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from bot.routing.backend import Backend, open_backend
-from bot.routing.service import Actor, Forbidden, NotFound
-from bot.routing.states import RATEABLE, TRANSITIONS, IllegalTransition, Status
-from tests.bot.routing.conftest import FakeClock, body
+from bot.appeals.service.backend import Backend, open_backend
+from bot.appeals.service.service import Forbidden, NotFound
+from bot.appeals.service.states import RATEABLE, TRANSITIONS, IllegalTransition, Status
+from bot.servicedb.tokens import Actor
+from tests.bot.appeals.service.conftest import FakeClock, body
 
 ACTORS = [Actor("qjw"), Actor("construction"), Actor("tax"), Actor("anting")]
 LEADS = ["construction", "tax"]

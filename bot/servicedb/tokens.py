@@ -1,4 +1,6 @@
-"""Staff bearer tokens, one department each; only a SHA-256 of each token is stored.
+"""Staff bearer tokens, one department each, and the actor a token identifies.
+
+Only a SHA-256 of each token is stored.
 
 Tokens are 256-bit random values, so a fast unsalted hash is enough: nothing can be
 guessed from it, and lookup by hash needs no constant-time comparison of secrets.
@@ -8,13 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.routing.db import transaction
-from bot.routing.models import StaffToken
+from bot.servicedb.db import transaction
+from bot.servicedb.models import StaffToken
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a department code (from a staff token), or "enterprise" / "system".
+
+    ``label`` is the staff token's label (an agent or desk), where there is a token.
+    """
+
+    department: str
+    label: str = ""
 
 
 def token_hash(token: str) -> str:

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.appeals.masking import MASK, mask_phone, mask_text
-from bot.routing.service import PURGED
+from bot.appeals.service.service import PURGED
 
 # What mask_text leaves because it cannot tell what it is — an ID number with a wrong check
 # character, a landline of another city, a number written with dots — a list still hides:

@@ -8,11 +8,11 @@ from functools import partial
 
 from sqlalchemy.engine import Engine
 
-from bot.routing.db import make_engine, migrate, session_factory
-from bot.routing.rules import RoutingRules, load_rules
-from bot.routing.service import AppealService, Clock, now_utc
-from bot.routing.tokens import TokenStore
-from bot.routing.workdays import Calendar, ServiceStandard, deadlines
+from bot.appeals.service.rules import RoutingRules, load_rules
+from bot.appeals.service.service import AppealService, Clock, now_utc
+from bot.appeals.service.workdays import Calendar, ServiceStandard, deadlines
+from bot.servicedb.db import make_engine, migrate, session_factory
+from bot.servicedb.tokens import TokenStore
 
 
 @dataclass

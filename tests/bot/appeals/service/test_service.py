@@ -6,11 +6,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot.routing.backend import Backend
-from bot.routing.models import AppealEvent
-from bot.routing.service import Actor, Forbidden, IdempotencyConflict, NotFound
-from bot.routing.states import IllegalTransition
-from tests.bot.routing.conftest import FakeClock, body
+from bot.appeals.service.backend import Backend
+from bot.appeals.service.models import AppealEvent
+from bot.appeals.service.service import Forbidden, IdempotencyConflict, NotFound
+from bot.appeals.service.states import IllegalTransition
+from bot.servicedb.tokens import Actor
+from tests.bot.appeals.service.conftest import FakeClock, body
 
 JW, BUILD, TAX, ANTING = Actor("qjw"), Actor("construction"), Actor("tax"), Actor("anting")
 PII = ("phone", "contact_name", "credit_code", "enterprise_name", "description")
@@ -205,7 +206,7 @@ def test_staff_tokens_are_stored_hashed(backend: Backend) -> None:
     assert backend.tokens.department_for(token) == "tax"
     assert backend.tokens.department_for(token + "x") is None
     with backend.appeals.factory() as session:
-        from bot.routing.models import StaffToken
+        from bot.servicedb.models import StaffToken
 
         stored = session.scalars(select(StaffToken)).one()
         assert token not in stored.token_hash and len(stored.token_hash) == 64

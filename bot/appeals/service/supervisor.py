@@ -1,7 +1,7 @@
 """The supervision job: flag overdue appeals (督办), escalate them, purge old personal data.
 
-Runs inside the service process (a daemon thread); `python -m bot.routing supervise` runs one
-pass by hand or from cron. Several service processes may each run it: a pass only changes
+Runs inside the service process (a daemon thread); `python -m bot.appeals.service supervise`
+runs one pass by hand or from cron. Several service processes may each run it: a pass only changes
 appeals not yet supervised, inside one transaction, so a second pass finds nothing to do.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from bot.appeals.service.service import AppealService
 from bot.periodic import PeriodicJob
-from bot.routing.service import AppealService
 
 logger = logging.getLogger(__name__)
 

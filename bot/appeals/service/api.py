@@ -18,17 +18,16 @@ from fastapi import (
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from bot.routing.intake import FieldProblems, normalise_body
-from bot.routing.service import (
-    Actor,
+from bot.appeals.service.intake import FieldProblems, normalise_body
+from bot.appeals.service.service import (
     AppealService,
     Forbidden,
     IdempotencyConflict,
     NotFound,
 )
-from bot.routing.states import IllegalTransition
-from bot.routing.tokens import TokenStore
-from bot.routing.views import listed
+from bot.appeals.service.states import IllegalTransition
+from bot.appeals.service.views import listed
+from bot.servicedb.tokens import Actor, TokenStore
 
 TRACKING_NO = r"^[A-Z]{2}-\d{8}-\d{4,}$"
 NOT_FOUND = "未找到该诉求，请核对诉求编号和手机号后四位。"

@@ -1,7 +1,8 @@
 """Database engine and sessions: SQLite by default (WAL, busy timeout), PostgreSQL by URL.
 
 `DATABASE_URL` chooses the database; no code changes between the two. Migrations are Alembic
-(bot/routing/migrations), run by `python -m bot.routing migrate` and at service start-up.
+(bot/servicedb/migrations), run by `python -m bot.appeals.service migrate` and at service
+start-up.
 """
 
 from __future__ import annotations

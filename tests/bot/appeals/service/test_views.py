@@ -1,12 +1,12 @@
-"""Masked list views of appeals (bot.routing.views)."""
+"""Masked list views of appeals (bot.appeals.service.views)."""
 
 from __future__ import annotations
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.routing.service import PURGED
-from bot.routing.views import listed, masked_name, masked_text
+from bot.appeals.service.service import PURGED
+from bot.appeals.service.views import listed, masked_name, masked_text
 
 
 def test_names_keep_only_their_first_character() -> None:

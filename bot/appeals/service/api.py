@@ -1,4 +1,4 @@
-"""HTTP API of the routing backend (contract 3 of ARCHITECTURE.md), mounted by bot.app."""
+"""HTTP API of the appeal backend (contract 3 of ARCHITECTURE.md), mounted by bot.app."""
 
 from __future__ import annotations
 
@@ -18,14 +18,11 @@ from fastapi import (
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from bot.appeals.service.filing import IdempotencyConflict
 from bot.appeals.service.intake import FieldProblems, normalise_body
-from bot.appeals.service.service import (
-    AppealService,
-    Forbidden,
-    IdempotencyConflict,
-    NotFound,
-)
+from bot.appeals.service.service import AppealService
 from bot.appeals.service.states import IllegalTransition
+from bot.appeals.service.store import Forbidden, NotFound
 from bot.appeals.service.views import listed
 from bot.servicedb.tokens import Actor, TokenStore
 

@@ -1,4 +1,4 @@
-"""Assemble the routing backend for one database: engine, migrations, service, tokens."""
+"""Assemble the appeal backend for one database: engine, migrations, service, tokens."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from functools import partial
 from sqlalchemy.engine import Engine
 
 from bot.appeals.service.rules import RoutingRules, load_rules
-from bot.appeals.service.service import AppealService, Clock, now_utc
+from bot.appeals.service.service import AppealService
+from bot.appeals.service.store import AppealStore, Clock, now_utc
 from bot.appeals.service.workdays import Calendar, ServiceStandard, deadlines
 from bot.servicedb.db import make_engine, migrate, session_factory
 from bot.servicedb.tokens import TokenStore
@@ -44,6 +45,6 @@ def open_backend(
     engine = make_engine(database_url)
     factory = session_factory(engine)
     rule = partial(_deadline_rule, ServiceStandard.from_yaml(), Calendar.from_yaml())
-    appeals = AppealService(factory, rules or load_rules(), rule, clock)
+    appeals = AppealService(AppealStore(factory, rules or load_rules(), rule, clock))
     appeals.sync_departments()
     return Backend(engine, appeals, TokenStore(factory))

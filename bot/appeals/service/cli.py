@@ -12,8 +12,8 @@ import sys
 from typing import Any
 
 from bot.appeals.service.backend import open_backend
-from bot.appeals.service.service import Forbidden, NotFound
 from bot.appeals.service.states import IllegalTransition
+from bot.appeals.service.store import Forbidden, NotFound
 from bot.appeals.service.views import listed
 from bot.servicedb.db import migrate
 from bot.servicedb.tokens import Actor

@@ -3,7 +3,7 @@
 A list of appeals shows many enterprises' contacts at once to everyone in a department, and
 the reader needs none of them to choose what to open; so lists carry the phone and contact
 name masked and numbers typed into free text masked. The full details are in one appeal's
-staff view, whose every read is recorded (``AppealService.staff_view``).
+staff view, whose every read is recorded (``Queries.staff_view``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.appeals.masking import MASK, mask_phone, mask_text
-from bot.appeals.service.service import PURGED
+from bot.appeals.service.retention import PURGED
 
 # What mask_text leaves because it cannot tell what it is — an ID number with a wrong check
 # character, a landline of another city, a number written with dots — a list still hides:

@@ -1,4 +1,4 @@
-"""A routing backend on a temporary SQLite database with a clock the test controls."""
+"""An appeal backend on a temporary SQLite database with a clock the test controls."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
+from bot.appeals.service.backend import Backend
+from bot.servicedb.tokens import Actor
 from bot.settings import Settings
 
 
@@ -38,8 +40,17 @@ BODY: dict[str, Any] = {
 }
 
 
+JW, BUILD, TAX, ANTING = Actor("qjw"), Actor("construction"), Actor("tax"), Actor("anting")
+
+
 def body(**changes: Any) -> dict[str, Any]:
     return {**BODY, **changes}
+
+
+def file(backend: Backend, key: str = "key-0001", **changes: object) -> str:
+    response, created = backend.appeals.create(key, body(**changes))
+    assert created
+    return str(response["tracking_no"])
 
 
 @contextmanager

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from bot.appeals.service.backend import Backend, open_backend
-from bot.appeals.service.service import Forbidden, NotFound
 from bot.appeals.service.states import RATEABLE, TRANSITIONS, IllegalTransition, Status
+from bot.appeals.service.store import Forbidden, NotFound
 from bot.servicedb.tokens import Actor
 from tests.bot.appeals.service.conftest import FakeClock, body
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.appeals.service.service import PURGED
+from bot.appeals.service.retention import PURGED
 from bot.appeals.service.views import listed, masked_name, masked_text
 
 

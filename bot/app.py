@@ -9,6 +9,9 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from bot.appeals.service.api import build_router, register_error_handlers
+from bot.appeals.service.backend import open_backend
+from bot.appeals.service.supervisor import SupervisionJob
 from bot.console.api import NoStoreStaffApi
 from bot.console.api import build_router as build_console_router
 from bot.handoff import api as handoff_api
@@ -19,9 +22,6 @@ from bot.handoff.service import HandoffService
 from bot.limits.rate import RateLimiter
 from bot.limits.service import InputLimits
 from bot.periodic import PeriodicJob
-from bot.routing.api import build_router, register_error_handlers
-from bot.routing.backend import open_backend
-from bot.routing.supervisor import SupervisionJob
 from bot.settings import Settings, get_settings
 from bot.web.pages import STATIC, VENDOR, render_index
 

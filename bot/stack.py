@@ -30,7 +30,7 @@ from bot.deploy.processes import (
     service_cmd,
 )
 from bot.deploy.prod import PROD
-from bot.routing.db import migrate
+from bot.servicedb.db import migrate
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 
 READY_TIMEOUT_S = 240.0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the tests start or drive (Debian packages), when it is missing: PostgreSQL for
-# the routing tests, Redis and nginx for the server tests (tests/support/redis_server.py,
+# the appeal backend tests, Redis and nginx for the server tests (tests/support/redis_server.py,
 # nginx_server.py), Chromium for the Playwright browser tests (never `playwright install`).
 # Called by `make test`; CI runs on a machine with only what the set-up installs.
 set -euo pipefail

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.routing.backend import Backend, open_backend
+from bot.appeals.service.backend import Backend, open_backend
 from bot.settings import PROJECT_ROOT
-from tests.bot.routing.conftest import FakeClock
+from tests.bot.appeals.service.conftest import FakeClock
 from tests.support.postgres import PostgresServer, postgres_server
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"

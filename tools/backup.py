@@ -31,8 +31,9 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.routing.db import alembic_config, migrate
-from bot.routing.models import Appeal, AppealEvent, Base
+from bot.appeals.service.models import Appeal, AppealEvent
+from bot.servicedb.db import alembic_config, migrate
+from bot.servicedb.schema import Base
 from bot.settings import PROJECT_ROOT, get_settings
 
 BACKUP_DIR = PROJECT_ROOT / "var" / "backups"

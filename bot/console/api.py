@@ -1,7 +1,7 @@
 """The 12345 agent console: its page (/console) and its staff API, mounted by bot.app.
 
 The page is static HTML with no data in it; everything else needs a staff bearer token
-(`bot.routing.api.staff`). Appeals are filed through the existing ``POST /api/appeals``
+(`bot.appeals.service.api.staff`). Appeals are filed through the existing ``POST /api/appeals``
 (channel "hotline"), so the console checks fields exactly as the chat form does, and looked up
 through ``GET /api/staff/appeals/{no}``; this module adds what the console needs besides:
 who is signed in, the policy knowledge base, the form's options and the filtered queue.
@@ -20,11 +20,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.appeals.fields import VALIDATORS, load_field_config
+from bot.appeals.service.api import errors, service, staff
+from bot.appeals.service.service import AppealService
+from bot.appeals.service.states import OPEN, Status
+from bot.appeals.service.views import masked_phone, masked_text
 from bot.appeals.status import load_status_config
-from bot.routing.api import errors, service, staff
-from bot.routing.service import Actor, AppealService
-from bot.routing.states import OPEN, Status
-from bot.routing.views import masked_phone, masked_text
+from bot.servicedb.tokens import Actor
 from bot.web.pages import TEMPLATES
 
 if TYPE_CHECKING:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Re
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from bot.appeals.service.api import errors, staff
 from bot.handoff.rasa_api import RasaUnavailable
 from bot.handoff.service import (
     HandoffConflict,
@@ -23,8 +24,7 @@ from bot.handoff.service import (
     HandoffService,
     UnsupportedChannel,
 )
-from bot.routing.api import errors, staff
-from bot.routing.service import Actor
+from bot.servicedb.tokens import Actor
 
 SENDER_ID = r"^[A-Za-z0-9_\-:.@]{1,128}$"
 MESSAGE_MAX = 1000

@@ -17,12 +17,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from bot.handoff.models import Handoff
 from bot.handoff.notices import Notice
 from bot.handoff.rasa_api import RasaClient, RasaUnavailable
 from bot.handoff.transcript import preview, transcript
-from bot.routing.db import transaction
-from bot.routing.models import Handoff, utc
-from bot.routing.service import Actor
+from bot.servicedb.db import transaction
+from bot.servicedb.models import utc
+from bot.servicedb.tokens import Actor
 
 logger = logging.getLogger(__name__)
 

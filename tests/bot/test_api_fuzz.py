@@ -27,8 +27,8 @@ from schemathesis.checks import (
 
 from bot.app import create_app
 from bot.settings import Settings
+from tests.bot.appeals.service.conftest import BODY
 from tests.bot.handoff.conftest import FakeRasa
-from tests.bot.routing.conftest import BODY
 
 INTERNAL_TOKEN = "internal-test-token"
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]

@@ -13,7 +13,7 @@ import requests
 import yaml
 from playwright.sync_api import Browser, sync_playwright
 
-from bot.routing.backend import open_backend
+from bot.appeals.service.backend import open_backend
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.stack import Stack, StackError, free_port
 from tests.support.fake_wechat import FakeWeChatAPI

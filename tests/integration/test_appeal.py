@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from bot.routing.service import Actor
+from bot.servicedb.tokens import Actor
 from bot.stack import Stack
 from tests.integration.test_conversation import Responses, Say, new_sender, text_of
 
@@ -89,7 +89,7 @@ def test_cancel_files_nothing(say: Say, responses: Responses, stack: Stack) -> N
 def test_status_in_chat_then_a_reply_and_a_low_rating_reopens(
     say: Say, responses: Responses, stack: Stack
 ) -> None:
-    from bot.routing.backend import open_backend
+    from bot.appeals.service.backend import open_backend
 
     user = new_sender()
     # File through the API (the chat path is covered above), as an agent would.
@@ -176,7 +176,7 @@ def test_service_down_the_appeal_is_kept_and_delivered_once(
     number = TRACKING.search(str(status["text"]))
     assert number is not None
     # Exactly once: one appeal with this description in the backend.
-    from bot.routing.backend import open_backend
+    from bot.appeals.service.backend import open_backend
 
     backend = open_backend(stack.settings.database_url, run_migrations=False)
     try:

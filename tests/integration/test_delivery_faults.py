@@ -26,10 +26,10 @@ import pytest
 import requests
 
 from bot.appeals.outbox import DeliveryLoop, Outbox
-from bot.routing.backend import open_backend
-from bot.routing.service import Actor
+from bot.appeals.service.backend import open_backend
+from bot.servicedb.tokens import Actor
 from bot.stack import Stack, free_port
-from tests.bot.routing.conftest import body
+from tests.bot.appeals.service.conftest import body
 
 pytestmark = pytest.mark.integration
 

@@ -17,11 +17,11 @@ import pytest
 import requests
 import socketio
 
-from bot.routing.backend import open_backend
-from bot.routing.service import Actor
+from bot.appeals.service.backend import open_backend
+from bot.servicedb.tokens import Actor
 from bot.settings import Settings, get_settings
 from bot.stack import Stack, port_is_free
-from tests.bot.routing.conftest import body
+from tests.bot.appeals.service.conftest import body
 from tests.integration.conftest import running_stack
 from tests.support.postgres import PostgresServer, postgres_server
 from tests.support.redis_server import RedisServer, redis_server

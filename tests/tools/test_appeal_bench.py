@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.routing.intake import normalise_body
+from bot.appeals.service.intake import normalise_body
 from tools.appeal_bench import appeal_body
 
 

@@ -18,12 +18,14 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, select
 
-from bot.routing.backend import Backend, open_backend
-from bot.routing.db import alembic_config, migrate
-from bot.routing.models import Appeal, AppealEvent, Base, DailyCounter, StaffToken
-from bot.routing.service import Actor
+from bot.appeals.service.backend import Backend, open_backend
+from bot.appeals.service.models import Appeal, AppealEvent, DailyCounter
+from bot.servicedb.db import alembic_config, migrate
+from bot.servicedb.models import StaffToken
+from bot.servicedb.schema import Base
+from bot.servicedb.tokens import Actor
 from bot.settings import get_settings
-from tests.bot.routing.conftest import FakeClock, body
+from tests.bot.appeals.service.conftest import FakeClock, body
 from tests.support.postgres import PostgresServer
 from tools import backup as tool
 

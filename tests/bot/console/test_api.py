@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.appeals.fields import load_field_config
+from bot.appeals.service.views import masked_phone
 from bot.console.api import kb_index
 from bot.kb.answer import answer_text
-from bot.routing.views import masked_phone
-from tests.bot.routing.conftest import BODY, FakeClock, api_client, staff_token
+from tests.bot.appeals.service.conftest import BODY, FakeClock, api_client, staff_token
 
 DEREGISTRATION = "government-services-deregistration"
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from bot.appeals.service.backend import Backend
 from bot.handoff.notices import load_notices
 from bot.handoff.rasa_api import RasaUnavailable
 from bot.handoff.service import HandoffService
-from bot.routing.backend import Backend
-from tests.bot.routing.conftest import FakeClock
+from tests.bot.appeals.service.conftest import FakeClock
 
 
 class FakeRasa:

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.bot.appeals.service.conftest import api_client, staff_token
 from tests.bot.handoff.conftest import FakeRasa
-from tests.bot.routing.conftest import api_client, staff_token
 
 INTERNAL = {"Authorization": "Bearer internal-test-token"}
 SENDER = "5b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e"

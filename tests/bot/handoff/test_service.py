@@ -12,9 +12,9 @@ from bot.handoff.service import (
     HandoffService,
     UnsupportedChannel,
 )
-from bot.routing.service import Actor
+from bot.servicedb.tokens import Actor
+from tests.bot.appeals.service.conftest import FakeClock
 from tests.bot.handoff.conftest import FakeRasa
-from tests.bot.routing.conftest import FakeClock
 
 AGENT = Actor("qjw", "坐席01")
 OTHER = Actor("qjw", "坐席02")

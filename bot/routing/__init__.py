@@ -1,1 +1,0 @@
-"""Route appeals to departments and track their service-standard deadlines."""

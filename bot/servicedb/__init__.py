@@ -1,0 +1,1 @@
+"""The service's shared database: engine and sessions, shared tables, staff tokens, migrations."""

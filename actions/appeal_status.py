@@ -190,6 +190,7 @@ class ActionRateAppeal(Action):
             dispatcher.utter_message(response="utter_status_unreachable")
             return done
         if not isinstance(outcome, Answer):
+            # The service answered but did not take it (refused, 5xx …): sent once only.
             dispatcher.utter_message(response="utter_rating_failed")
             return done
         if rating.score <= 2:

@@ -187,17 +187,14 @@ class ServiceClient:
         A 2xx without a tracking number is :class:`Unavailable`: the appeal is not known
         to be stored, and sending it again under the same key is safe.
         """
-        outcome = self._call(
+        return self._call(
             "POST",
             APPEALS_PATH,
             retries=self.retries if retries is None else retries,
+            required="tracking_no",
             json=dict(body),
             headers={"Idempotency-Key": key},
         )
-        if isinstance(outcome, Answer) and not isinstance(outcome.body.get("tracking_no"), str):
-            code = outcome.status_code
-            return Unavailable(f"HTTP {code} without a tracking_no", code)
-        return outcome
 
     def appeal_status(self, tracking_no: str, phone_last4: str) -> Outcome:
         """GET an appeal's public status and timeline (retried: reading is safe)."""
@@ -238,18 +235,30 @@ class ServiceClient:
         *,
         retries: int = 0,
         timeout_s: float | None = None,
+        required: str | None = None,
         **kwargs: Any,
     ) -> Outcome:
-        """Send the request, repeating it up to ``retries`` times while Unavailable."""
-        outcome = self._once(method, path, timeout_s or self.timeout_s, kwargs)
+        """Send the request, repeating it up to ``retries`` times while Unavailable.
+
+        An Answer whose body lacks the text field ``required`` counts as Unavailable.
+        """
+        wait_s = timeout_s or self.timeout_s
+        outcome = self._once(method, path, wait_s, required, kwargs)
         for attempt in range(max(0, retries)):
             if not isinstance(outcome, Unavailable):
                 break
             self.sleep(self.retry_delay_s * 2**attempt)
-            outcome = self._once(method, path, timeout_s or self.timeout_s, kwargs)
+            outcome = self._once(method, path, wait_s, required, kwargs)
         return outcome
 
-    def _once(self, method: str, path: str, timeout_s: float, kwargs: dict[str, Any]) -> Outcome:
+    def _once(
+        self,
+        method: str,
+        path: str,
+        timeout_s: float,
+        required: str | None,
+        kwargs: dict[str, Any],
+    ) -> Outcome:
         url = self.base_url.rstrip("/") + path
         try:
             answer = requests.request(method, url, timeout=timeout_s, **kwargs)
@@ -258,7 +267,13 @@ class ServiceClient:
         except requests.RequestException as exc:
             # str(exc) names the URL and the socket error, never the body.
             return Unavailable(mask_numbers(f"{type(exc).__name__}: {exc}")[:MAX_ERROR_CHARS])
-        return classify(answer)
+        outcome = classify(answer)
+        if required is None or not isinstance(outcome, Answer):
+            return outcome
+        if isinstance(outcome.body.get(required), str):
+            return outcome
+        code = outcome.status_code
+        return Unavailable(f"HTTP {code} without a {required}", code)
 
 
 @cache

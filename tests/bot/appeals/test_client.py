@@ -182,7 +182,7 @@ def test_status_lookups_are_retried_a_bounded_number_of_times(fake: FakeAppealSe
 
 def test_a_retried_appeal_carries_the_same_idempotency_key(fake: FakeAppealService) -> None:
     client = fast(fake.url, retries=2)
-    fake.script += [Scripted(500, {}), Scripted(200, {}, delay_s=0.0, raw="not json")]
+    fake.script += [Scripted(500, {}), Scripted(201, {"status": "submitted"})]
     outcome = client.file_appeal("the-key-0000001", GOOD)
     assert isinstance(outcome, Answer) and outcome.body["tracking_no"] == "JD-20261127-0001"
     assert [s.headers["Idempotency-Key"] for s in fake.seen] == ["the-key-0000001"] * 3

@@ -21,6 +21,7 @@ from actions.buttons import label_buttons
 from actions.handoff import open_handoff
 from actions.policy_qa import ActionAnswerPolicy
 from bot.appeals import fields
+from bot.appeals.client import service_client
 from bot.appeals.dialogue import (
     is_cancel,
     looks_like_question,
@@ -29,7 +30,7 @@ from bot.appeals.dialogue import (
     summary_lines,
 )
 from bot.appeals.fields import FIELDS
-from bot.appeals.outbox import DeliveryLoop, Outbox
+from bot.appeals.outbox.delivery import DeliveryLoop, Outbox
 from bot.appeals.status import day_label
 from bot.settings import get_settings
 
@@ -47,6 +48,7 @@ CANCEL_BUTTON = "取消"
 QUESTION_INTENTS = ("ask_policy", "find_policies")
 QUESTION_CONFIDENCE = 0.8
 CHANNEL = "chat"
+PROBLEM_SEPARATOR = "；"
 
 
 def slot(field: str) -> str:
@@ -57,9 +59,8 @@ def slot(field: str) -> str:
 @cache
 def outbox() -> Outbox:
     """Return the action server's durable outbox, starting its delivery loop once."""
-    settings = get_settings()
-    box = Outbox(settings.outbox_path)
-    DeliveryLoop(box, settings.service_url).start()
+    box = Outbox(get_settings().outbox_path)
+    DeliveryLoop(box, service_client()).start()
     return box
 
 
@@ -304,8 +305,8 @@ class ActionSubmitAppeal(Action):
         body = {f: str(tracker.get_slot(slot(f))) for f in FIELDS}
         body["channel"] = CHANNEL
         key = str(tracker.get_slot(KEY_SLOT) or f"chat-{uuid.uuid4().hex}")
-        # requests blocks: keep the action server's event loop free meanwhile.
-        submission = await asyncio.to_thread(outbox().submit, get_settings().service_url, key, body)
+        # The client blocks: keep the action server's event loop free meanwhile.
+        submission = await asyncio.to_thread(outbox().submit, service_client(), key, body)
         if submission.delivered and submission.response:
             response = submission.response
             dispatcher.utter_message(
@@ -317,14 +318,11 @@ class ActionSubmitAppeal(Action):
             )
             return [*reset, SlotSet(REFERENCE_SLOT, response["tracking_no"])]
         if submission.rejected:
-            detail = submission.detail
-            if isinstance(detail, list):
-                problems = "；".join(str(p.get("msg")) for p in detail if isinstance(p, dict))
+            problems = PROBLEM_SEPARATOR.join(p.message for p in submission.problems if p.message)
+            if problems:
+                dispatcher.utter_message(response="utter_appeal_rejected", problems=problems)
             else:
-                problems = str(detail or "")
-            dispatcher.utter_message(
-                response="utter_appeal_rejected", problems=problems or "内容不完整"
-            )
+                dispatcher.utter_message(response="utter_appeal_rejected_unspecified")
             return reset
         dispatcher.utter_message(response="utter_appeal_queued", reference=submission.reference)
         return [*reset, SlotSet(REFERENCE_SLOT, submission.reference)]

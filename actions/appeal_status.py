@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import requests
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.appeal_form import outbox
+from bot.appeals.client import Answer, NotFound, Rejected, Unavailable, service_client
+from bot.appeals.outbox.references import REFERENCE_PREFIX
 from bot.appeals.status import (
     find_reference,
     read_last4,
@@ -24,13 +25,11 @@ from bot.appeals.status import (
     status_text,
     wants_rating,
 )
-from bot.settings import get_settings
 
 REFERENCE_SLOT = "status_reference"
 LAST4_SLOT = "status_phone_last4"
 RATING_SLOT = "appeal_rating"
 RATING_FORM = "appeal_rating_form"
-TIMEOUT_S = 5.0
 RATING_BUTTONS = [
     {"title": "5分 非常满意", "payload": "5"},
     {"title": "4分 满意", "payload": "4"},
@@ -39,14 +38,6 @@ RATING_BUTTONS = [
     {"title": "1分 非常不满意", "payload": "1"},
     {"title": "跳过", "payload": "跳过"},
 ]
-
-
-def _get(url: str, params: dict[str, str]) -> requests.Response:
-    return requests.get(url, params=params, timeout=TIMEOUT_S)
-
-
-def _post(url: str, body: dict[str, Any]) -> requests.Response:
-    return requests.post(url, json=body, timeout=TIMEOUT_S)
 
 
 class ActionStartStatusCheck(Action):
@@ -108,7 +99,7 @@ class ActionShowAppealStatus(Action):
         """Look the appeal up (through the outbox for a provisional reference)."""
         reference = str(tracker.get_slot(REFERENCE_SLOT) or "")
         last4 = str(tracker.get_slot(LAST4_SLOT) or "")
-        if reference.startswith("TMP-"):
+        if reference.startswith(REFERENCE_PREFIX):
             entry = await asyncio.to_thread(outbox().lookup, reference)
             if entry is None:
                 dispatcher.utter_message(response="utter_status_not_found")
@@ -120,19 +111,16 @@ class ActionShowAppealStatus(Action):
                 dispatcher.utter_message(response="utter_status_provisional_pending")
                 return []
             reference = entry.tracking_no
-        url = f"{get_settings().service_url}/api/appeals/{reference}"
-        try:
-            response = await asyncio.to_thread(_get, url, {"phone_last4": last4})
-        except requests.RequestException:
-            dispatcher.utter_message(response="utter_status_unreachable")
-            return []
-        if response.status_code in (404, 422):
+        # The client blocks: keep the action server's event loop free meanwhile.
+        outcome = await asyncio.to_thread(service_client().appeal_status, reference, last4)
+        if isinstance(outcome, (NotFound, Rejected)):
+            # Rejected: a malformed number or last4, which no appeal has.
             dispatcher.utter_message(response="utter_status_not_found")
             return []
-        if response.status_code != 200:
+        if not isinstance(outcome, Answer):
             dispatcher.utter_message(response="utter_status_unreachable")
             return []
-        view = response.json()
+        view = outcome.body
         dispatcher.utter_message(text=status_text(view))
         events: list[dict[str, Any]] = [SlotSet(REFERENCE_SLOT, view["tracking_no"])]
         if wants_rating(view):
@@ -191,19 +179,18 @@ class ActionRateAppeal(Action):
         if rating.score is None:
             dispatcher.utter_message(response="utter_rating_skipped")
             return done
-        reference = str(tracker.get_slot(REFERENCE_SLOT) or "")
-        body = {
-            "phone_last4": str(tracker.get_slot(LAST4_SLOT) or ""),
-            "score": rating.score,
-            "comment": rating.comment[:500],
-        }
-        url = f"{get_settings().service_url}/api/appeals/{reference}/rating"
-        try:
-            response = await asyncio.to_thread(_post, url, body)
-        except requests.RequestException:
+        outcome = await asyncio.to_thread(
+            service_client().rate_appeal,
+            str(tracker.get_slot(REFERENCE_SLOT) or ""),
+            str(tracker.get_slot(LAST4_SLOT) or ""),
+            rating.score,
+            rating.comment[:500],
+        )
+        if isinstance(outcome, Unavailable) and not outcome.answered:
             dispatcher.utter_message(response="utter_status_unreachable")
             return done
-        if response.status_code != 200:
+        if not isinstance(outcome, Answer):
+            # The service answered but did not take it (refused, 5xx …): sent once only.
             dispatcher.utter_message(response="utter_rating_failed")
             return done
         if rating.score <= 2:

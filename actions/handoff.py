@@ -12,28 +12,16 @@ import logging
 import math
 from typing import Any
 
-import requests
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.settings import get_settings
+from bot.appeals.client import Answer, service_client
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT_S = 10.0
 # Channels that can receive an agent's messages (Rasa sends to them outside a user turn).
 PUSH_CHANNELS = frozenset({"socketio", "wechat"})
-
-
-def _post_handoff(sender_id: str, channel: str, reason: str) -> requests.Response:
-    settings = get_settings()
-    return requests.post(
-        f"{settings.service_url}/api/handoffs",
-        json={"sender_id": sender_id, "channel": channel, "reason": reason},
-        headers={"Authorization": f"Bearer {settings.internal_token}"},
-        timeout=TIMEOUT_S,
-    )
 
 
 async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> bool:
@@ -46,18 +34,15 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
     if channel not in PUSH_CHANNELS:
         dispatcher.utter_message(response="utter_handoff_unsupported_channel")
         return False
-    try:
-        # requests blocks: keep the action server's event loop free meanwhile.
-        reply = await asyncio.to_thread(_post_handoff, tracker.sender_id, channel, reason)
-    except requests.RequestException as exc:
-        logger.warning("handoff not opened: service unreachable (%s)", type(exc).__name__)
+    # The client blocks: keep the action server's event loop free meanwhile.
+    outcome = await asyncio.to_thread(
+        service_client().open_handoff, tracker.sender_id, channel, reason
+    )
+    if not isinstance(outcome, Answer):
+        logger.warning("handoff not opened: %s", outcome)
         dispatcher.utter_message(response="utter_handoff_failed")
         return False
-    if reply.status_code not in (200, 201):
-        logger.warning("handoff not opened: service answered %s", reply.status_code)
-        dispatcher.utter_message(response="utter_handoff_failed")
-        return False
-    body = reply.json()
+    body = outcome.body
     if not body.get("created"):
         dispatcher.utter_message(response="utter_handoff_already_waiting")
         return True

@@ -81,6 +81,14 @@ class Settings(BaseSettings):
 
     # The action server's durable outbox for appeals the service could not take at once.
     outbox_path: Path = PROJECT_ROOT / "var" / "outbox.db"
+    # --- The action server's calls to the service (bot/appeals/client.py) -------------------
+    # Seconds to wait for each answer (appeal, status, rating; an outbox delivery attempt).
+    service_timeout_s: float = 5
+    # Seconds to wait for the service to open a handoff.
+    handoff_open_timeout_s: float = 10
+    # Extra attempts after a failed status lookup (GET); 0 = none. An appeal is never retried
+    # at once: the outbox retries it with backoff under its Idempotency-Key.
+    service_retries: int = 1
 
     # --- Input limits of the public endpoints (REST channel, appeal API) -----------------------
     # Per sender (REST) or client address (appeal API): a burst, then so many a minute; 0 = off.

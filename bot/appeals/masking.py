@@ -142,3 +142,16 @@ def mask_text(text: str) -> str:
             last = end
     parts.append(text[last:])
     return "".join(parts)
+
+
+# Runs of digits (optionally split by spaces or dashes) long enough to be a phone number.
+_LONG_NUMBER = re.compile(r"\+?\d(?:[\s-]?\d){6,}")
+
+
+def mask_numbers(text: str) -> str:
+    """Return ``text`` with every long digit run (a phone number, say) masked, for logs.
+
+    Cruder than :func:`mask_text` on purpose: error texts from the network may hold numbers
+    in any shape, and a log line needs none of them.
+    """
+    return _LONG_NUMBER.sub("***", text)

@@ -17,8 +17,9 @@ from actions.appeal_form import (
     ActionSubmitAppeal,
     ValidateAppealForm,
 )
+from bot.appeals.client import FieldProblem, ServiceClient
 from bot.appeals.fields import FIELDS
-from bot.appeals.outbox import Submission
+from bot.appeals.outbox.delivery import Submission
 
 GOOD = {
     "enterprise_name": "上海嘉定示例智能科技有限公司",
@@ -175,7 +176,7 @@ def test_submit_delivered_queued_and_cancelled(monkeypatch: pytest.MonkeyPatch) 
         def __init__(self, result: Submission) -> None:
             self.result = result
 
-        def submit(self, url: str, key: str, body: dict[str, Any]) -> Submission:
+        def submit(self, client: ServiceClient, key: str, body: dict[str, Any]) -> Submission:
             sent.append((key, body))
             return self.result
 
@@ -191,7 +192,7 @@ def test_submit_delivered_queued_and_cancelled(monkeypatch: pytest.MonkeyPatch) 
         reference=None,
         rejected=False,
         error=None,
-        detail=None,
+        problems=(),
         status_code=201,
     )
     monkeypatch.setattr(appeal_form, "outbox", lambda: FakeOutbox(delivered))
@@ -210,7 +211,7 @@ def test_submit_delivered_queued_and_cancelled(monkeypatch: pytest.MonkeyPatch) 
         reference="TMP-ABCD2345",
         rejected=False,
         error="down",
-        detail=None,
+        problems=(),
         status_code=None,
     )
     monkeypatch.setattr(appeal_form, "outbox", lambda: FakeOutbox(queued))
@@ -226,3 +227,37 @@ def test_submit_delivered_queued_and_cancelled(monkeypatch: pytest.MonkeyPatch) 
     sent.clear()
     asyncio.run(ActionSubmitAppeal().run(d, tracker(slots=filled(appeal_cancelled=True)), {}))
     assert sent == [] and d.messages[0]["response"] == "utter_appeal_cancelled"
+
+
+def test_submit_rejected_says_what_the_service_found(
+    monkeypatch: pytest.MonkeyPatch, domain: dict[str, Any]
+) -> None:
+    class RejectingOutbox:
+        def __init__(self, problems: tuple[FieldProblem, ...]) -> None:
+            self.problems = problems
+
+        def submit(self, client: ServiceClient, key: str, body: dict[str, Any]) -> Submission:
+            return Submission(
+                delivered=False, rejected=True, error="HTTP 422", problems=self.problems
+            )
+
+    problems = (
+        FieldProblem(("body", "phone"), "电话号码位数不对", "phone"),
+        FieldProblem(("body", "town"), "没有这个街镇", "town"),
+    )
+    slots = filled(appeal_confirm=CONFIRMED, appeal_key="chat-k2")
+    monkeypatch.setattr(appeal_form, "outbox", lambda: RejectingOutbox(problems))
+    d = CollectingDispatcher()
+    events = asyncio.run(ActionSubmitAppeal().run(d, tracker(slots=slots), {}))
+    assert d.messages[0]["response"] == "utter_appeal_rejected"
+    assert d.messages[0]["problems"] == "电话号码位数不对；没有这个街镇"
+    assert "appeal_reference" not in slots_set(events)
+    # Nothing said: the domain's own wording.
+    monkeypatch.setattr(appeal_form, "outbox", lambda: RejectingOutbox(()))
+    d = CollectingDispatcher()
+    asyncio.run(ActionSubmitAppeal().run(d, tracker(slots=slots), {}))
+    assert d.messages[0]["response"] == "utter_appeal_rejected_unspecified"
+    text = domain["responses"]["utter_appeal_rejected_unspecified"][0]["text"]
+    assert (
+        text == "抱歉，登记系统没有接受这份诉求：内容不完整。请重新登记，或拨打12345市民服务热线。"
+    )

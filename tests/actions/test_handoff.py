@@ -3,23 +3,31 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import requests
 from rasa_sdk import Tracker
 from rasa_sdk.events import UserUtteranceReverted
 
 from actions import handoff
 from actions.fallback import TWO_STAGE_FALLBACK, ActionGiveUp
 from actions.handoff import ActionRequestHuman
+from bot.appeals.client import Answer, Outcome, Rejected, Unavailable
 from tests.actions.test_fallback import run
 
 
-class Reply:
-    def __init__(self, status_code: int, body: dict[str, Any]) -> None:
-        self.status_code = status_code
-        self._body = body
+class FakeClient:
+    """Stands in for the service client: records handoffs, answers with one outcome."""
 
-    def json(self) -> dict[str, Any]:
-        return self._body
+    def __init__(self, outcome: Outcome, made: list[tuple[str, str, str]]) -> None:
+        self.outcome = outcome
+        self.made = made
+
+    def open_handoff(self, sender_id: str, channel: str, reason: str) -> Outcome:
+        self.made.append((sender_id, channel, reason))
+        return self.outcome
+
+
+def answering(outcome: Outcome, made: list[tuple[str, str, str]] | None = None) -> Any:
+    client = FakeClient(outcome, [] if made is None else made)
+    return lambda: client
 
 
 def tracker(channel: str | None, *, in_fallback: bool = False) -> Tracker:
@@ -39,12 +47,8 @@ def tracker(channel: str | None, *, in_fallback: bool = False) -> Tracker:
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
     made: list[tuple[str, str, str]] = []
-
-    def post(sender_id: str, channel: str, reason: str) -> Reply:
-        made.append((sender_id, channel, reason))
-        return Reply(201, {"created": True, "timeout_s": 300})
-
-    monkeypatch.setattr(handoff, "_post_handoff", post)
+    opened = Answer(201, {"created": True, "timeout_s": 300})
+    monkeypatch.setattr(handoff, "service_client", answering(opened, made))
     return made
 
 
@@ -68,17 +72,19 @@ def test_already_waiting_unreachable_channel_and_failures(
 ) -> None:
     messages, _ = run(ActionRequestHuman(), tracker("rest"), domain)
     assert responses(messages) == ["utter_handoff_unsupported_channel"] and calls == []
-    monkeypatch.setattr(handoff, "_post_handoff", lambda *_: Reply(200, {"created": False}))
+    waiting = Answer(200, {"created": False})
+    monkeypatch.setattr(handoff, "service_client", answering(waiting))
     messages, _ = run(ActionRequestHuman(), tracker("wechat"), domain)
     assert responses(messages) == ["utter_handoff_already_waiting"]
-    monkeypatch.setattr(handoff, "_post_handoff", lambda *_: Reply(503, {}))
+    monkeypatch.setattr(handoff, "service_client", answering(Unavailable("HTTP 503", 503)))
+    messages, _ = run(ActionRequestHuman(), tracker("wechat"), domain)
+    assert responses(messages) == ["utter_handoff_failed"]
+    monkeypatch.setattr(handoff, "service_client", answering(Rejected(401)))
     messages, _ = run(ActionRequestHuman(), tracker("wechat"), domain)
     assert responses(messages) == ["utter_handoff_failed"]
 
-    def unreachable(*_: str) -> Reply:
-        raise requests.ConnectionError("refused")
-
-    monkeypatch.setattr(handoff, "_post_handoff", unreachable)
+    refused = Unavailable("ConnectionError: refused")
+    monkeypatch.setattr(handoff, "service_client", answering(refused))
     messages, _ = run(ActionRequestHuman(), tracker("socketio"), domain)
     assert responses(messages) == ["utter_handoff_failed"]
     assert "12345" in domain["responses"]["utter_handoff_failed"][0]["text"]

@@ -1,6 +1,6 @@
 """Exactly once when a process dies in the middle of delivering appeals (issue 7, fault 1).
 
-The outbox (bot/appeals/outbox.py) delivers queued appeals to the real routing service;
+The outbox (bot/appeals/outbox/) delivers queued appeals to the real routing service;
 these tests kill the receiving service, or the action server doing the delivering, with
 SIGKILL while a delivery is in flight, restart it, and check that every queued appeal is
 stored exactly once and that the outbox's tracking numbers are the stored ones. To have a
@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.appeals.outbox import DeliveryLoop, Outbox
+from bot.appeals.client import ServiceClient
+from bot.appeals.outbox.delivery import DeliveryLoop, Outbox
 from bot.appeals.service.backend import open_backend
 from bot.servicedb.tokens import Actor
 from bot.stack import Stack, free_port
@@ -45,7 +46,7 @@ def queue_appeals(outbox: Outbox, tag: str, count: int = APPEALS) -> list[str]:
     for i in range(count):
         key = f"{tag}-{i:04d}"
         described = body(description=f"{tag} 第{i}件：园区道路破损，货车进出困难，请协调维修")
-        submission = outbox.submit(nowhere, key, described, timeout_s=1)
+        submission = outbox.submit(ServiceClient(nowhere, timeout_s=1), key, described)
         assert not submission.delivered and submission.reference
         keys.append(key)
     return keys
@@ -138,7 +139,8 @@ def test_service_crashing_mid_delivery_stores_each_appeal_once(
     keys = queue_appeals(outbox, tag)
     # Two delivery loops, as two action server processes sharing the file would run.
     loops = [
-        DeliveryLoop(outbox, stack.url("service"), interval_s=0.05, timeout_s=2) for _ in range(2)
+        DeliveryLoop(outbox, ServiceClient(stack.url("service"), timeout_s=2), interval_s=0.05)
+        for _ in range(2)
     ]
     for loop in loops:
         loop.start()
@@ -244,12 +246,13 @@ def test_an_answer_lost_after_the_appeal_was_stored_is_not_filed_twice(
     outbox = Outbox(tmp_path / "outbox.db", base_delay_s=0.1, max_delay_s=0.5)
     described = body(description=f"{tag} 第0件：厂区门前的窨井盖缺失，夜间很危险")
     with answer_dropper(stack.url("service"), drops=2) as dropper:
-        first = outbox.submit(dropper.url, f"{tag}-0000", described, timeout_s=10)
+        first = outbox.submit(ServiceClient(dropper.url, timeout_s=10), f"{tag}-0000", described)
         # The service stored it, but the action server saw a broken connection: the user is
         # given a provisional reference, not a tracking number it does not have.
         assert not first.delivered and first.reference
         assert len(stored_tracking_numbers(stack, tag)) == 1
-        wait_for(lambda: outbox.deliver_pending(dropper.url, timeout_s=10) > 0, "delivery", 30)
+        patient = ServiceClient(dropper.url, timeout_s=10)
+        wait_for(lambda: outbox.deliver_pending(patient) > 0, "delivery", 30)
         assert dropper.forwarded == 3  # first try, a dropped retry, the answered retry
     entry = outbox.lookup(first.reference)
     assert entry is not None and entry.status == "delivered"

@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from bot.appeals.masking import is_id_number, mask_id_number, mask_phone, mask_text, phone_last4
+from bot.appeals.masking import (
+    is_id_number,
+    mask_id_number,
+    mask_numbers,
+    mask_phone,
+    mask_text,
+    phone_last4,
+)
 from tests.bot.appeals.fields.support import FULL_WIDTH, mobiles
 
 # A made-up resident ID number of someone born in 嘉定区 in 1995, with a correct check digit.
@@ -207,3 +214,9 @@ mixed_text = st.lists(
 def test_mask_text_is_idempotent(text: str) -> None:
     once = mask_text(text)
     assert mask_text(once) == once
+
+
+def test_mask_numbers_hides_every_long_digit_run() -> None:
+    phone = "13912345678"
+    assert mask_numbers(f"call {phone} or 139-1234-5678") == "call *** or ***"
+    assert mask_numbers("HTTP 500 at port 8000") == "HTTP 500 at port 8000"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +19,10 @@ from actions.appeal_form import (
     ValidateAppealForm,
 )
 from bot.appeals.dialogue import FIELDS
-from bot.appeals.outbox import Submission
+from bot.appeals.outbox import Outbox, Submission
+from tests.support.fresh_interpreter import run_fresh
 
+OUTBOX_THREAD = "appeal-outbox"  # bot.appeals.outbox.DeliveryLoop
 GOOD = {
     "enterprise_name": "上海嘉定示例智能科技有限公司",
     "credit_code": "91310114MA1GY5BM3N",
@@ -226,3 +229,21 @@ def test_submit_delivered_queued_and_cancelled(monkeypatch: pytest.MonkeyPatch) 
     sent.clear()
     asyncio.run(ActionSubmitAppeal().run(d, tracker(slots=filled(appeal_cancelled=True)), {}))
     assert sent == [] and d.messages[0]["response"] == "utter_appeal_cancelled"
+
+
+def test_importing_the_form_does_not_start_the_outbox_thread(tmp_path: Path) -> None:
+    """Deliveries left queued resume when the action server starts, not on import."""
+    path = tmp_path / "outbox.db"
+    queued = Outbox(path).submit("http://127.0.0.1:9", "chat-import-test", GOOD, timeout_s=0.5)
+    assert queued.queued
+    code = """
+import json, threading
+import actions.appeal_form
+
+on_import = sorted(t.name for t in threading.enumerate())
+actions.appeal_form.resume_pending_deliveries()
+print(json.dumps({"on_import": on_import, "resumed": [t.name for t in threading.enumerate()]}))
+"""
+    threads = run_fresh(code, env={"OUTBOX_PATH": str(path)})
+    assert OUTBOX_THREAD not in threads["on_import"]
+    assert OUTBOX_THREAD in threads["resumed"]  # the check would see it

@@ -1,6 +1,6 @@
 """Answer policy questions from the knowledge base (Rasa glue; the reply comes from bot.kb).
 
-The Rasa process ranked the message already (nlu_components.kb_router): its ranking arrives
+The Rasa process ranked the message already (its NLU pipeline's KB router): the ranking arrives
 in the parse data, and bot.kb.reply decides from it without embedding the message again. This
 module only turns the reply into the bot's messages and slots.
 """

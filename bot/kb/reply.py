@@ -94,7 +94,7 @@ def reply_to(
 
     ``previous_entry_id``: the entry the conversation discussed last, which a bare follow-up
     ("找哪个部门？") is about. ``carried``: the ranking the message's parse data carries
-    (nlu_components.kb_router), decided from without embedding the question again.
+    (the KB router of the Rasa NLU pipeline), decided from without embedding it again.
     ``followups``: False where there is no conversation (the console), so a bare follow-up is
     ranked as any question. ``k``: how many ranked hits to keep.
     """

@@ -22,7 +22,7 @@ def entry(entry_id: str) -> Entry:
 
 
 def carried(*entry_ids: str, named: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A ranking as the parse data carries it (nlu_components.kb_router)."""
+    """A ranking as the parse data carries it (the KB router of the Rasa NLU pipeline)."""
     hits = [
         {"entry_id": e, "score": 0.9, "learned": 0.9, "lexical": 5.0, "semantic": 0.9}
         for e in entry_ids

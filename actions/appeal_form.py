@@ -8,6 +8,7 @@ corrected) → action_submit_appeal (POST to the routing backend, or the durable
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from functools import cache
 from typing import Any
@@ -19,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.buttons import label_buttons
 from actions.handoff import open_handoff
-from actions.policy_qa import ActionAnswerPolicy
+from actions.policy_qa import utter_policy_reply
 from bot.appeals import fields
 from bot.appeals.client import service_client
 from bot.appeals.dialogue import (
@@ -56,22 +57,27 @@ def slot(field: str) -> str:
     return f"appeal_{field}"
 
 
+_outbox_lock = threading.Lock()
+
+
 @cache
-def outbox() -> Outbox:
-    """Return the action server's durable outbox, starting its delivery loop once."""
+def _started_outbox() -> Outbox:
     box = Outbox(get_settings().outbox_path)
     DeliveryLoop(box, service_client()).start()
     return box
 
 
-def _resume_pending_deliveries() -> None:
-    """After a restart, deliver what an earlier run of the action server left queued."""
+def outbox() -> Outbox:
+    """Return the action server's durable outbox, starting its delivery loop once."""
+    with _outbox_lock:
+        return _started_outbox()
+
+
+def resume_pending_deliveries() -> None:
+    """After a restart, deliver what an earlier run left queued (the action server's start)."""
     path = get_settings().outbox_path
     if path.exists() and Outbox(path).pending_count() > 0:
         outbox()
-
-
-_resume_pending_deliveries()
 
 
 class ActionStartAppeal(Action):
@@ -134,7 +140,7 @@ class ValidateAppealForm(FormValidationAction):
             return {slot(field): None}
         if self._is_policy_question(field, text, tracker):
             # Answer it, then ask the same field again.
-            await ActionAnswerPolicy().run(dispatcher, tracker, domain)
+            utter_policy_reply(dispatcher, tracker)
             dispatcher.utter_message(response="utter_appeal_resume")
             return {slot(field): None}
         result = fields.VALIDATORS[field](text)

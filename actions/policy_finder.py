@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.buttons import label_buttons
-from actions.policy_qa import choice_payload, entity_value, kb
+from actions.policy_qa import choice_payload, entity_value
 from bot.kb.finder import (
     NONE,
     Reading,
@@ -32,6 +32,7 @@ from bot.kb.finder import (
 )
 from bot.kb.finder_config import FinderConfig, Step, load_config
 from bot.kb.glossary import KB_DIR
+from bot.kb.holder import stored_index
 from bot.kb.wording import format_strings
 
 FORM = "policy_finder_form"
@@ -213,7 +214,7 @@ class ActionListMatchingPolicies(Action):
         answers = profile(tracker)
         # Measures of a past period (2020 epidemic, ...) only when asked for, else counted.
         include_past = bool(tracker.get_slot(PAST_SLOT))
-        matches, left_out = find(kb().index.entries, answers, config(), include_past)
+        matches, left_out = find(stored_index().index.entries, answers, config(), include_past)
         past_button = [
             {
                 "title": format_strings()["finder_past_button"],

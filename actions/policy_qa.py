@@ -1,12 +1,12 @@
-"""Answer policy questions from the knowledge base (Rasa glue; logic in bot.kb).
+"""Answer policy questions from the knowledge base (Rasa glue; the reply comes from bot.kb).
 
-The Rasa process ranked the message already (bot.rasa_ext.nlu.kb_router): its ranking arrives
-in the parse data and is decided here without embedding the message again.
+The Rasa process ranked the message already (its NLU pipeline's KB router): the ranking arrives
+in the parse data, and bot.kb.reply decides from it without embedding the message again. This
+module only turns the reply into the bot's messages and slots.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,32 +14,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.kb.answer import answer_payload, answer_text, choices_payload, followup_payload
-from bot.kb.ask import ask
-from bot.kb.followup import detect_aspect, followup_text, is_bare_followup
-from bot.kb.quantities import quantity_lines
+from bot.kb.reply import Reply, ReplyKind, reply_about, reply_to
 from bot.kb.schema import Entry
-from bot.kb.search import Decision
-from bot.kb.store import StoredIndex, load_index
 
 ENTRY_SLOT = "kb_entry_id"
 DISCLAIMER_SLOT = "policy_disclaimer_shown"
-
-
-@cache
-def kb() -> StoredIndex:
-    """Load the knowledge-base index once per action server."""
-    return load_index()
-
-
-@cache
-def entries_by_id() -> dict[str, Entry]:
-    """Map entry ids to entries, once per action server."""
-    return {e.id: e for e in kb().index.entries}
-
-
-# Load at start-up, so the first question is not slow and a broken KB fails loudly.
-entries_by_id()
 
 
 def choice_payload(entry: Entry) -> str:
@@ -53,6 +32,63 @@ def entity_value(tracker: Tracker, name: str) -> str | None:
         if entity.get("entity") == name and entity.get("value"):
             return str(entity["value"])
     return None
+
+
+def _buttons(entries: list[Entry]) -> list[dict[str, str]]:
+    return [{"title": e.title, "payload": choice_payload(e)} for e in entries]
+
+
+def _utter_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply
+) -> list[dict[str, Any]]:
+    """Say the answer and its payload, and the disclaimer once per conversation."""
+    dispatcher.utter_message(text=reply.text)
+    dispatcher.utter_message(json_message=reply.payload)
+    events: list[dict[str, Any]] = [SlotSet(ENTRY_SLOT, reply.entry_id)]
+    if not tracker.get_slot(DISCLAIMER_SLOT):
+        dispatcher.utter_message(response="utter_policy_disclaimer")
+        events.append(SlotSet(DISCLAIMER_SLOT, True))
+    return events
+
+
+def utter_policy_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """Reply to the latest message as a policy question (or answer the entry a button chose).
+
+    Shared by the answer action and the appeal form, which answers a question asked inside it.
+    """
+    chosen = reply_about(entity_value(tracker, ENTRY_SLOT) or "")
+    if chosen is not None:
+        return _utter_answer(dispatcher, tracker, chosen)
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    if not text or text.startswith("/"):
+        # The menu button, not a question yet.
+        dispatcher.utter_message(response="utter_ask_policy_question")
+        return []
+    reply = reply_to(text, str(tracker.get_slot(ENTRY_SLOT) or ""), message.get("kb"))
+    if reply.kind is ReplyKind.WHICH_POLICY:
+        dispatcher.utter_message(response="utter_ask_which_policy")
+        return []
+    if reply.kind is ReplyKind.FOLLOWUP:
+        # "找哪个部门？" after an answer: about that entry.
+        dispatcher.utter_message(text=reply.text)
+        dispatcher.utter_message(json_message=reply.payload)
+        return [SlotSet(ENTRY_SLOT, reply.entry_id)]
+    if reply.kind is ReplyKind.ANSWER:
+        events = _utter_answer(dispatcher, tracker, reply)
+        if reply.related:
+            dispatcher.utter_message(
+                response="utter_policy_related", buttons=_buttons(reply.related)
+            )
+        if (message.get("route") or {}).get("offer_appeal"):
+            dispatcher.utter_message(response="utter_policy_offer_appeal")
+        return events
+    if reply.kind is ReplyKind.CHOICES:
+        dispatcher.utter_message(response="utter_policy_choices", buttons=_buttons(reply.choices))
+        dispatcher.utter_message(json_message=reply.payload)
+        return []
+    dispatcher.utter_message(response="utter_policy_no_match")
+    return [SlotSet(ENTRY_SLOT, None)]
 
 
 class ActionAnswerPolicy(Action):
@@ -69,59 +105,4 @@ class ActionAnswerPolicy(Action):
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
         """Search the KB for the latest message (or answer the entry a button chose)."""
-        stored = kb()
-        entries = entries_by_id()
-        chosen = entity_value(tracker, ENTRY_SLOT)
-        if chosen in entries:
-            return self._answer(dispatcher, tracker, entries[chosen])
-        text = str((tracker.latest_message or {}).get("text") or "")
-        if not text or text.startswith("/"):
-            # The menu button, not a question yet.
-            dispatcher.utter_message(response="utter_ask_policy_question")
-            return []
-        previous = entries.get(str(tracker.get_slot(ENTRY_SLOT) or ""))
-        aspect = detect_aspect(text)
-        if aspect is not None and is_bare_followup(text, stored.index.userdict):
-            # "找哪个部门？" after an answer: about that entry.
-            if previous is None:
-                dispatcher.utter_message(response="utter_ask_which_policy")
-                return []
-            dispatcher.utter_message(text=followup_text(previous, aspect))
-            # Which entry it was about, without the card again (the answer showed it).
-            dispatcher.utter_message(json_message=followup_payload(previous, aspect.value))
-            return [SlotSet(ENTRY_SLOT, previous.id)]
-        message = tracker.latest_message or {}
-        result = ask(stored.index, text, message.get("kb"))
-        if result.decision is Decision.ANSWER:
-            entry = result.selected[0].entry
-            events = self._answer(dispatcher, tracker, entry, quantity_lines(text, entry.id))
-            related = [h.entry for h in result.related]
-            if related:
-                buttons = [{"title": e.title, "payload": choice_payload(e)} for e in related]
-                dispatcher.utter_message(response="utter_policy_related", buttons=buttons)
-            if (message.get("route") or {}).get("offer_appeal"):
-                dispatcher.utter_message(response="utter_policy_offer_appeal")
-            return events
-        if result.decision is Decision.CHOICES:
-            options = [h.entry for h in result.selected]
-            buttons = [{"title": e.title, "payload": choice_payload(e)} for e in options]
-            dispatcher.utter_message(response="utter_policy_choices", buttons=buttons)
-            dispatcher.utter_message(json_message=choices_payload(options))
-            return []
-        dispatcher.utter_message(response="utter_policy_no_match")
-        return [SlotSet(ENTRY_SLOT, None)]
-
-    @staticmethod
-    def _answer(
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        entry: Entry,
-        notes: list[str] | None = None,
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=answer_text(entry, notes or []))
-        dispatcher.utter_message(json_message=answer_payload(entry, notes or []))
-        events: list[dict[str, Any]] = [SlotSet(ENTRY_SLOT, entry.id)]
-        if not tracker.get_slot(DISCLAIMER_SLOT):
-            dispatcher.utter_message(response="utter_policy_disclaimer")
-            events.append(SlotSet(DISCLAIMER_SLOT, True))
-        return events
+        return utter_policy_reply(dispatcher, tracker)

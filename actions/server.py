@@ -7,6 +7,10 @@
   logs; here the log has the action's name, the exception's type and the frames, no text.
 - No CORS (rasa-sdk allows ``*`` by default): browsers never call it.
 
+Before it serves, it loads the knowledge base (so a broken KB fails loudly and the first
+question is not slow) and resumes deliveries an earlier run left in the outbox; importing the
+actions does neither.
+
 Run as ``python -m actions.server --host H --port P``.
 """
 
@@ -16,6 +20,7 @@ import argparse
 import hmac
 import logging
 import traceback
+from typing import Any
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app as create_sdk_app
@@ -23,6 +28,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.appeal_form import resume_pending_deliveries
+from bot.kb.holder import KB
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -36,6 +43,12 @@ def _action_name(request: Request) -> str:
     except Exception:  # unreadable JSON: the name is unknown
         body = {}
     return str(body.get("next_action") or "?")[:100]
+
+
+async def start_background_work(_app: Sanic, _loop: Any) -> None:
+    """Load the KB and resume queued deliveries before the first request (not on import)."""
+    KB.get()
+    resume_pending_deliveries()
 
 
 def create_app(token: str) -> Sanic:
@@ -59,6 +72,7 @@ def create_app(token: str) -> Sanic:
         return response.json({"error": "custom action failed", "action_name": name}, status=500)
 
     app.error_handler.add(Exception, quiet_error)
+    app.before_server_start(start_background_work)
     return app
 
 

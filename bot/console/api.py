@@ -9,10 +9,8 @@ who is signed in, the policy knowledge base, the form's options and the filtered
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -25,11 +23,9 @@ from bot.appeals.service.service import AppealService
 from bot.appeals.service.states import OPEN, Status
 from bot.appeals.service.views import masked_phone, masked_text
 from bot.appeals.status import load_status_config
+from bot.kb.holder import KB
 from bot.servicedb.tokens import Actor
 from bot.web.pages import TEMPLATES
-
-if TYPE_CHECKING:
-    from bot.kb.store import StoredIndex
 
 STAFF_API = "/api/staff/"
 PAGE = TEMPLATES / "console.html"
@@ -84,30 +80,7 @@ class NoStoreStaffApi:
         await self.app(scope, receive, send_no_store)
 
 
-# -- the knowledge base (loaded once per process, on first use) ---------------------------
-
-_kb_lock = threading.Lock()
-
-
-@cache
-def _load_kb() -> StoredIndex:
-    # Imported here: the KB pulls in spaCy (and with it TensorFlow), seconds the service
-    # should not spend at start-up or in processes that never search.
-    from bot.kb.store import load_index
-
-    return load_index()
-
-
-def kb_index() -> StoredIndex:
-    """Return the KB index, loading it once per process (concurrent callers wait)."""
-    with _kb_lock:
-        return _load_kb()
-
-
-def warm_kb() -> None:
-    """Start loading the KB in the background, so an agent's first question is quick."""
-    if _load_kb.cache_info().currsize == 0 and not _kb_lock.locked():
-        threading.Thread(target=kb_index, name="console-kb-warm", daemon=True).start()
+# -- the knowledge base (bot.kb's one copy per process, loaded on first use) ---------------
 
 
 def search_kb(question: str) -> dict[str, Any]:
@@ -116,20 +89,19 @@ def search_kb(question: str) -> dict[str, Any]:
     The entries the bot would answer or offer are ``selected``; with ``no_match`` none is,
     and the top candidates are still listed, with a note saying they are weak.
     """
-    stored = kb_index()  # first: the heavy modules are imported there, under its lock
+    KB.get()  # first: the heavy modules are imported there, under its lock
     from bot.kb.answer import answer_text, citation
-    from bot.kb.ask import ask
-    from bot.kb.quantities import quantity_lines
-    from bot.kb.search import Decision
+    from bot.kb.reply import reply_to
 
-    result = ask(stored.index, question, k=MAX_RESULTS)
-    selected = {hit.entry.id for hit in result.selected}
-    answered = result.selected[0].entry.id if result.decision is Decision.ANSWER else None
+    # No conversation here: a bare follow-up ("怎么申请") is ranked as any question.
+    reply = reply_to(question, k=MAX_RESULTS, followups=False)
+    selected = {entry.id for entry in reply.selected}
     results = []
-    for hit in result.hits[:MAX_RESULTS]:
+    for hit in reply.hits[:MAX_RESULTS]:
         entry = hit.entry
-        # The bot adds the quantity notes ("投资二十亿" vs article 8) to the entry it answers.
-        notes = quantity_lines(question, entry.id) if entry.id == answered else []
+        # The answered entry as the bot says it, with the quantity notes ("投资二十亿" vs
+        # article 8); the others as a button would answer them.
+        text = reply.text if entry.id == reply.entry_id else answer_text(entry)
         results.append(
             {
                 "entry_id": entry.id,
@@ -137,15 +109,15 @@ def search_kb(question: str) -> dict[str, Any]:
                 "articles": list(entry.articles),
                 "score": round(hit.score, 4),
                 "selected": entry.id in selected,
-                "text": answer_text(entry, notes),
+                "text": text,
                 "citation": citation(entry),
                 "departments": {"lead": list(entry.lead), "responsible": list(entry.responsible)},
             }
         )
     return {
         "question": question,
-        "decision": result.decision.value,
-        "note": KB_NOTES[result.decision.value],
+        "decision": reply.kind.value,
+        "note": KB_NOTES[reply.kind.value],
         "results": results,
     }
 
@@ -200,7 +172,7 @@ def build_router() -> APIRouter:
         request: Request, actor: Actor = Depends(staff), appeals: AppealService = Depends(service)
     ) -> Any:
         """Return the signed-in department: code, name, whether it triages, works handoffs."""
-        warm_kb()
+        KB.warm()  # so an agent's first question is quick
         try:
             name = appeals.rules.department(actor.department).name
         except StopIteration:

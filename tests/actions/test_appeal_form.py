@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +20,10 @@ from actions.appeal_form import (
 )
 from bot.appeals.client import FieldProblem, ServiceClient
 from bot.appeals.fields import FIELDS
-from bot.appeals.outbox.delivery import Submission
+from bot.appeals.outbox.delivery import Outbox, Submission
+from tests.support.fresh_interpreter import run_fresh
 
+OUTBOX_THREAD = "appeal-outbox"  # bot.appeals.outbox.delivery.DeliveryLoop
 GOOD = {
     "enterprise_name": "上海嘉定示例智能科技有限公司",
     "credit_code": "91310114MA1GY5BM3N",
@@ -261,3 +264,23 @@ def test_submit_rejected_says_what_the_service_found(
     assert (
         text == "抱歉，登记系统没有接受这份诉求：内容不完整。请重新登记，或拨打12345市民服务热线。"
     )
+
+
+def test_importing_the_form_does_not_start_the_outbox_thread(tmp_path: Path) -> None:
+    """Deliveries left queued resume when the action server starts, not on import."""
+    path = tmp_path / "outbox.db"
+    queued = Outbox(path).submit(
+        ServiceClient("http://127.0.0.1:9", timeout_s=0.5, retries=0), "chat-import-test", GOOD
+    )
+    assert queued.queued
+    code = """
+import json, threading
+import actions.appeal_form
+
+on_import = sorted(t.name for t in threading.enumerate())
+actions.appeal_form.resume_pending_deliveries()
+print(json.dumps({"on_import": on_import, "resumed": [t.name for t in threading.enumerate()]}))
+"""
+    threads = run_fresh(code, env={"OUTBOX_PATH": str(path)})
+    assert OUTBOX_THREAD not in threads["on_import"]
+    assert OUTBOX_THREAD in threads["resumed"]  # the check would see it

@@ -10,9 +10,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.policy_qa import DISCLAIMER_SLOT, ENTRY_SLOT, ActionAnswerPolicy, choice_payload, kb
+from actions.policy_qa import DISCLAIMER_SLOT, ENTRY_SLOT, ActionAnswerPolicy, choice_payload
 from bot import embedding
 from bot.kb.answer import answer_text
+from bot.kb.holder import stored_index
+from tests.support.fresh_interpreter import run_fresh
 
 Messages = list[dict[str, Any]]
 
@@ -40,7 +42,9 @@ def run(tracker: Tracker) -> tuple[Messages, list[Any]]:
 
 def test_confident_answer_with_payload_and_one_disclaimer() -> None:
     messages, events = run(tracker_for("生意做不下去了，公司怎么销户"))
-    entry = next(e for e in kb().index.entries if e.id == "government-services-deregistration")
+    entry = next(
+        e for e in stored_index().index.entries if e.id == "government-services-deregistration"
+    )
     assert messages[0]["text"] == answer_text(entry)
     assert messages[1]["custom"]["type"] == "policy_answer"
     assert messages[1]["custom"]["entry_id"] == entry.id
@@ -64,7 +68,7 @@ def force_thresholds(
     monkeypatch: pytest.MonkeyPatch, question: str, answer_above: float, choice_at: float
 ) -> None:
     """Set the thresholds relative to the top score of ``question``."""
-    index = kb().index
+    index = stored_index().index
     top = index.search(question)[0].score
     params = dataclasses.replace(
         index.params,
@@ -78,7 +82,7 @@ def force_thresholds(
 
 
 def test_unsure_offers_up_to_three_choices(monkeypatch: pytest.MonkeyPatch) -> None:
-    index = kb().index
+    index = stored_index().index
     question = "有什么补贴"
     force_thresholds(monkeypatch, question, 0.01, min(0.05, index.search(question)[0].score))
     messages, events = run(tracker_for(question))
@@ -96,7 +100,7 @@ def test_unsure_offers_up_to_three_choices(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_nothing_fits(monkeypatch: pytest.MonkeyPatch) -> None:
     question = "番茄炒蛋先放蛋还是先放番茄"
-    top = kb().index.search(question)[0].score
+    top = stored_index().index.search(question)[0].score
     force_thresholds(monkeypatch, question, 0.02, top + 0.01)
     messages, events = run(tracker_for(question))
     assert [m["response"] for m in messages] == ["utter_policy_no_match"]
@@ -109,7 +113,7 @@ def test_menu_button_asks_for_the_question() -> None:
 
 
 def test_choice_payload_is_rasa_intent_syntax(make_tracker: Callable[..., Tracker]) -> None:
-    entry = kb().index.entries[0]
+    entry = stored_index().index.entries[0]
     assert choice_payload(entry) == f'/ask_policy{{"kb_entry_id": "{entry.id}"}}'
 
 
@@ -117,11 +121,13 @@ def test_entries_of_one_article_are_answered_with_related_buttons(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     question = "我们想上市"
-    force_thresholds(monkeypatch, question, 0.01, min(0.05, kb().index.search(question)[0].score))
+    force_thresholds(
+        monkeypatch, question, 0.01, min(0.05, stored_index().index.search(question)[0].score)
+    )
     messages, _ = run(tracker_for(question))
     answered = messages[1]["custom"]["entry_id"]
     related = next(m for m in messages if m.get("response") == "utter_policy_related")
-    entries = {e.id: e for e in kb().index.entries}
+    entries = {e.id: e for e in stored_index().index.entries}
     assert related["buttons"] and all(
         b["payload"] != choice_payload(entries[answered]) for b in related["buttons"]
     )
@@ -133,7 +139,7 @@ def test_entries_of_one_article_are_answered_with_related_buttons(
 
 def test_the_ranking_carried_with_the_message_is_used() -> None:
     """The action decides from the parse data's ranking: it does not rank the text again."""
-    entry = next(e for e in kb().index.entries if e.id == "human-resources-gold-card")
+    entry = next(e for e in stored_index().index.entries if e.id == "human-resources-gold-card")
     carried = {
         "hits": [
             {"entry_id": entry.id, "score": 0.99, "learned": 0.99, "lexical": 9.0, "semantic": 0.99}
@@ -154,3 +160,19 @@ def test_a_grievance_with_a_policy_answer_offers_an_appeal() -> None:
     assert offer is not None
     messages, _ = run(tracker_for("生意做不下去了，公司怎么销户"))
     assert all(m.get("response") != "utter_policy_offer_appeal" for m in messages)
+
+
+def test_importing_the_action_does_not_load_the_index() -> None:
+    """The KB loads when the action server starts (or on the first question), not on import."""
+    code = """
+import json
+from bot.kb import store
+
+loads = []
+store.load_index = lambda *a, **k: loads.append(1)
+import actions.policy_qa
+from bot.kb.holder import KB
+
+print(json.dumps({"loaded": KB.loaded, "loads": len(loads)}))
+"""
+    assert run_fresh(code) == {"loaded": False, "loads": 0}

@@ -33,8 +33,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import arbiter, embedding
 from bot.kb.ask import ask, rank
+from bot.kb.holder import stored_index
 from bot.kb.index import KbIndex
-from bot.kb.store import load_index
 
 KB_KEY = "kb"
 ROUTE_KEY = "route"
@@ -57,8 +57,8 @@ class KbRouter(GraphComponent):
 
     @cached_property
     def index(self) -> KbIndex:
-        """The knowledge-base index `make kb` built, loaded once per process."""
-        return load_index().index
+        """The knowledge-base index `make kb` built, loaded once per process (bot.kb.holder)."""
+        return stored_index().index
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Leave training data unchanged."""

@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 
 from bot.appeals.fields import load_field_config
 from bot.appeals.service.views import masked_phone
-from bot.console.api import kb_index
 from bot.kb.answer import answer_text
+from bot.kb.holder import stored_index
 from tests.bot.appeals.service.conftest import BODY, FakeClock, api_client, staff_token
+from tests.support.fresh_interpreter import run_fresh
 
 DEREGISTRATION = "government-services-deregistration"
 
@@ -86,7 +87,7 @@ def test_a_colloquial_question_gets_the_answer_the_bot_gives(client: TestClient)
     best = body["results"][0]
     assert best["entry_id"] == DEREGISTRATION and best["selected"] is True
     assert set(best) >= {"entry_id", "title", "articles", "score", "text", "citation"}
-    entry = next(e for e in kb_index().index.entries if e.id == DEREGISTRATION)
+    entry = next(e for e in stored_index().index.entries if e.id == DEREGISTRATION)
     assert best["text"] == answer_text(entry)
     assert best["text"].endswith(best["citation"])
     assert best["citation"].startswith("（依据：嘉府规〔2020〕8号 第")
@@ -102,6 +103,14 @@ def test_no_match_still_lists_weak_candidates_and_suggests_12345(client: TestCli
     assert not any(r["selected"] for r in body["results"])
     assert "12345" in body["note"] and "仅供参考" in body["note"]
     assert all(r["text"].endswith(r["citation"]) for r in body["results"])
+
+
+def test_a_bare_followup_is_ranked_as_any_question(client: TestClient) -> None:
+    """The console has no conversation: "找哪个部门？" is searched, not asked back."""
+    jw = token(client, "qjw")
+    body = client.get("/api/staff/kb/search", params={"q": "找哪个部门？"}, headers=jw).json()
+    assert body["decision"] in {"answer", "choices", "no_match"}
+    assert len(body["results"]) == 3
 
 
 def test_questions_must_be_present_and_not_too_long(client: TestClient) -> None:
@@ -280,3 +289,9 @@ def test_the_queue_masks_numbers_as_the_staff_lists_do(client: TestClient) -> No
     summary = queue.json()["items"][0]["summary"]
     assert "310101199001011235" not in summary and "****1235" in summary
     assert "62345678" not in summary and "****5678" in summary
+
+
+def test_the_service_imports_no_kb_module_that_loads_slowly() -> None:
+    """The KB (spaCy, TensorFlow, the index) loads on the first question or /me, not at import."""
+    code = "import json, sys, bot.console.api; print(json.dumps('bot.kb.store' in sys.modules))"
+    assert run_fresh(code) is False

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.appeals.fields import VALIDATORS, load_field_config
+from bot.appeals.fields import DECLARATION, FieldConfig, load_field_config
 from bot.appeals.service.api import errors, service, staff
 from bot.appeals.service.service import AppealService
 from bot.appeals.service.states import OPEN, Status
@@ -158,6 +158,25 @@ def queue_row(appeal: dict[str, Any], now: datetime) -> dict[str, Any]:
 # -- routes -------------------------------------------------------------------------------
 
 
+def form_fields(config: FieldConfig) -> list[dict[str, Any]]:
+    """Return the appeal form as the console draws it: the declared fields, worded."""
+    choices = {
+        "town": [{"value": t, "label": t} for t in config.towns],
+        "category": [{"value": c.code, "label": c.label} for c in config.categories],
+    }
+    return [
+        {
+            "name": field.name,
+            "label": config.fields[field.name].label,
+            "example": config.fields[field.name].example,
+            "kind": field.kind,
+            "max_length": field.max_length,
+            **({"choices": choices[field.name]} if field.kind == "choice" else {}),
+        }
+        for field in DECLARATION
+    ]
+
+
 def build_router() -> APIRouter:
     """Build the console page route and the console's /api/staff routes."""
     router = APIRouter()
@@ -199,18 +218,15 @@ def build_router() -> APIRouter:
     def appeal_options(
         _actor: Actor = Depends(staff), appeals: AppealService = Depends(service)
     ) -> Any:
-        """Return the appeal form's fields, towns and categories, and the queue's labels."""
+        """Return the appeal form's fields, towns and categories, and the queue's labels.
+
+        The form is drawn from ``fields`` (bot.appeals.fields' declaration, in its order):
+        the page holds no field list of its own.
+        """
         fields = load_field_config()
         status = load_status_config()
         return {
-            "fields": [
-                {
-                    "name": name,
-                    "label": fields.fields[name].label,
-                    "example": fields.fields[name].example,
-                }
-                for name in VALIDATORS
-            ],
+            "fields": form_fields(fields),
             "towns": list(fields.towns),
             "categories": [{"code": c.code, "label": c.label} for c in fields.categories],
             "departments": [

@@ -18,6 +18,7 @@ from fastapi import (
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from bot.appeals.fields import DECLARED
 from bot.appeals.service.filing import IdempotencyConflict
 from bot.appeals.service.intake import FieldProblems, normalise_body
 from bot.appeals.service.service import AppealService
@@ -75,15 +76,19 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 class AppealIn(BaseModel):
-    """An appeal as an enterprise (or an agent on its behalf) submits it."""
+    """An appeal as an enterprise (or an agent on its behalf) submits it.
 
-    enterprise_name: str = Field(..., max_length=200)
-    credit_code: str = Field(..., max_length=60)
-    contact_name: str = Field(..., max_length=60)
-    phone: str = Field(..., max_length=40)
-    town: str = Field(..., max_length=40)
-    category: str = Field(..., max_length=40)
-    description: str = Field(..., max_length=4000)
+    The explicit schema of the API contract; its fields and limits are the declaration's
+    (bot.appeals.fields), which a test keeps equal.
+    """
+
+    enterprise_name: str = Field(..., max_length=DECLARED["enterprise_name"].max_length)
+    credit_code: str = Field(..., max_length=DECLARED["credit_code"].max_length)
+    contact_name: str = Field(..., max_length=DECLARED["contact_name"].max_length)
+    phone: str = Field(..., max_length=DECLARED["phone"].max_length)
+    town: str = Field(..., max_length=DECLARED["town"].max_length)
+    category: str = Field(..., max_length=DECLARED["category"].max_length)
+    description: str = Field(..., max_length=DECLARED["description"].max_length)
     channel: Channel = "web"
 
 

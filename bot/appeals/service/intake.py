@@ -1,22 +1,13 @@
-"""Check and normalise an appeal body with the same field rules the chat form uses."""
+"""Check and normalise an appeal body with the field rules the chat form uses.
+
+The fields and their validators are declared once, in bot.appeals.fields.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import bot.appeals.fields as fields
-
-# body key → validator of bot.appeals.fields
-VALIDATORS: dict[str, Callable[[str], Any]] = {
-    "enterprise_name": fields.enterprise_name,
-    "credit_code": fields.credit_code,
-    "contact_name": fields.contact_name,
-    "phone": fields.phone,
-    "town": fields.town,
-    "category": fields.category,
-    "description": fields.description,
-}
 
 
 class FieldProblems(ValueError):
@@ -39,7 +30,7 @@ def normalise_body(body: dict[str, Any]) -> dict[str, Any]:
     """Return the body with every field normalised, or raise FieldProblems."""
     result = dict(body)
     problems = {}
-    for name, validate in VALIDATORS.items():
+    for name, validate in fields.VALIDATORS.items():
         checked = validate(str(body.get(name) or ""))
         if isinstance(checked, fields.Problem):
             problems[name] = checked

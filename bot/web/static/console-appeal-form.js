@@ -11,15 +11,60 @@
   var copyText = C.copyText;
 
   // ---- filing an appeal ------------------------------------------------------------------
-  var FIELDS = [
-    "enterprise_name",
-    "credit_code",
-    "contact_name",
-    "phone",
-    "town",
-    "category",
-    "description",
-  ];
+  // The fields come from the console API (GET /api/staff/appeal-options, bot.appeals.fields'
+  // declaration): names, wording, kind and length. The page holds no list of its own.
+  var FIELDS = [];
+
+  function inputFor(field) {
+    var input;
+    if (field.kind === "choice") {
+      input = document.createElement("select");
+      var blank = document.createElement("option");
+      blank.value = "";
+      blank.textContent = "请选择";
+      input.appendChild(blank);
+      field.choices.forEach(function (choice) {
+        var option = document.createElement("option");
+        option.value = choice.value;
+        option.textContent = choice.label;
+        input.appendChild(option);
+      });
+    } else {
+      input = document.createElement(field.kind === "long_text" ? "textarea" : "input");
+      if (field.kind === "long_text") input.rows = 4;
+      if (field.kind === "tel") input.setAttribute("inputmode", "tel");
+      if (field.kind !== "long_text") input.spellcheck = false;
+      input.maxLength = field.max_length;
+      input.placeholder = "例如：" + field.example;
+      input.setAttribute("autocomplete", "off");
+    }
+    input.id = "c-f-" + field.name;
+    input.name = field.name;
+    input.addEventListener(field.kind === "choice" ? "change" : "input", function () {
+      setFieldError(field.name, "");
+    });
+    return input;
+  }
+
+  function buildFields(fields) {
+    var box = $("c-appeal-inputs");
+    C.clear(box);
+    FIELDS = fields.map(function (field) {
+      return field.name;
+    });
+    fields.forEach(function (field) {
+      var wrap = C.el("div", "c-field c-field--" + field.kind);
+      wrap.dataset.field = field.name;
+      var label = C.el("label", "", field.label);
+      label.htmlFor = "c-f-" + field.name;
+      wrap.appendChild(label);
+      wrap.appendChild(inputFor(field));
+      var error = C.el("p", "c-field-error");
+      error.id = "c-e-" + field.name;
+      wrap.appendChild(error);
+      box.appendChild(wrap);
+    });
+  }
 
   function fieldInput(name) {
     return $("c-f-" + name);
@@ -142,19 +187,13 @@
     $("c-appeal-reset").addEventListener("click", startFill);
     $("c-filed-next").addEventListener("click", function () {
       startFill();
-      fieldInput("enterprise_name").focus();
+      fieldInput(FIELDS[0]).focus();
     });
     $("c-filed-copy").addEventListener("click", function () {
       copyText($("c-filed-readback").textContent, $("c-filed-copy"));
     });
-    FIELDS.forEach(function (name) {
-      var input = fieldInput(name);
-      var eventName = input.tagName === "SELECT" ? "change" : "input";
-      input.addEventListener(eventName, function () {
-        setFieldError(name, "");
-      });
-    });
   });
 
   C.startFill = startFill;
+  C.buildFields = buildFields;
 })(window.JDConsole);

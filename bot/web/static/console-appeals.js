@@ -38,14 +38,7 @@
         return;
       }
       var options = (state.options = res.data);
-      options.fields.forEach(function (field) {
-        var labelNode = document.querySelector('label[for="c-f-' + field.name + '"]');
-        if (labelNode) labelNode.textContent = field.label;
-        var input = $("c-f-" + field.name);
-        if (input && input.tagName !== "SELECT") input.placeholder = "例如：" + field.example;
-      });
-      fillSelect($("c-f-town"), options.towns);
-      fillSelect($("c-f-category"), options.categories, "code", "label");
+      C.buildFields(options.fields);
       fillSelect($("c-q-status"), options.statuses, "code", "label");
       fillSelect($("c-q-town"), options.towns);
       fillSelect($("c-q-department"), options.departments, "code", "name");

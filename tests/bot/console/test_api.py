@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.appeals.fields import load_field_config
+from bot.appeals.fields import FIELDS, load_field_config
 from bot.appeals.service.views import masked_phone
 from bot.kb.answer import answer_text
 from bot.kb.holder import stored_index
+from bot.web.pages import STATIC, TEMPLATES
 from tests.bot.appeals.service.conftest import BODY, FakeClock, api_client, staff_token
 from tests.support.fresh_interpreter import run_fresh
 
@@ -139,6 +140,12 @@ def test_appeal_options_come_from_the_field_config(client: TestClient) -> None:
         "description",
     ]
     assert options["fields"][1]["label"] == "统一社会信用代码"
+    by_name = {f["name"]: f for f in options["fields"]}
+    assert by_name["phone"]["kind"] == "tel" and by_name["phone"]["max_length"] == 40
+    assert by_name["description"]["kind"] == "long_text"
+    assert by_name["town"]["choices"][0] == {"value": config.towns[0], "label": config.towns[0]}
+    assert by_name["category"]["choices"][0] == {"value": "tax", "label": "税务"}
+    assert "choices" not in by_name["enterprise_name"]
     assert {"code": "qjw", "name": "区经委", "kind": "triage"} in options["departments"]
     assert {s["code"] for s in options["statuses"]} >= {"received", "closed", "escalated"}
     assert options["channels"]["hotline"] == "12345热线"
@@ -295,3 +302,19 @@ def test_the_service_imports_no_kb_module_that_loads_slowly() -> None:
     """The KB (spaCy, TensorFlow, the index) loads on the first question or /me, not at import."""
     code = "import json, sys, bot.console.api; print(json.dumps('bot.kb.store' in sys.modules))"
     assert run_fresh(code) is False
+
+
+def test_the_console_form_keeps_no_copy_of_the_field_list() -> None:
+    """The form is drawn from the API's declaration; neither its markup nor script names a field.
+
+    (The appeal's detail view and the queue show a filed appeal's values; they are not a form.)
+    """
+    page = (TEMPLATES / "console.html").read_text(encoding="utf-8")
+    form = page[
+        page.index('<form id="c-appeal-form"') : page.index(
+            "</form>", page.index('<form id="c-appeal-form"')
+        )
+    ]
+    script = (STATIC / "console-appeal-form.js").read_text(encoding="utf-8")
+    for text in (form, script):
+        assert not [name for name in FIELDS if name in text]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.appeals import dialogue, fields
+from bot.appeals.service import intake
+from bot.appeals.service.api import AppealIn
 from tests.bot.appeals.fields.support import raw_config
 
 
@@ -26,3 +28,19 @@ def test_the_chat_dialogue_uses_the_declaration() -> None:
 def test_the_declaration_cannot_be_changed_by_a_caller() -> None:
     with pytest.raises(TypeError):
         fields.VALIDATORS["extra"] = fields.description  # type: ignore[index]
+
+
+def test_the_service_intake_checks_every_declared_field() -> None:
+    """The intake has no list of its own: every declared field is checked, none other."""
+    body = {name: "" for name in fields.FIELDS}
+    with pytest.raises(intake.FieldProblems) as raised:
+        intake.normalise_body(body)
+    assert list(raised.value.problems) == list(fields.FIELDS)
+    assert not hasattr(intake, "VALIDATORS")
+
+
+def test_the_api_body_has_the_declared_fields_and_limits() -> None:
+    schema = AppealIn.schema()["properties"]
+    assert [name for name in schema if name != "channel"] == list(fields.FIELDS)
+    for declared in fields.DECLARATION:
+        assert schema[declared.name]["maxLength"] == declared.max_length

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.appeals.service.api import build_router, register_error_handlers
 from bot.appeals.service.backend import open_backend
 from bot.appeals.service.supervisor import SupervisionJob
+from bot.console.api import STATIC as CONSOLE_STATIC
 from bot.console.api import NoStoreStaffApi
 from bot.console.api import build_router as build_console_router
 from bot.handoff import api as handoff_api
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # The widget (one <script> tag for partner sites) and its pinned front-end dependency.
     app.mount("/static/vendor", StaticFiles(directory=VENDOR, check_dir=False), name="vendor")
+    app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     return app

@@ -1,5 +1,8 @@
 """The 12345 agent console: its page (/console) and its staff API, mounted by bot.app.
 
+The console lives here whole: this module, the page (console.html) and its scripts and styles
+(static/, served at /console/static).
+
 The page is static HTML with no data in it; everything else needs a staff bearer token
 (`bot.appeals.service.api.staff`). Appeals are filed through the existing ``POST /api/appeals``
 (channel "hotline"), so the console checks fields exactly as the chat form does, and looked up
@@ -10,6 +13,7 @@ who is signed in, the policy knowledge base, the form's options and the filtered
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -25,10 +29,11 @@ from bot.appeals.service.views import masked_phone, masked_text
 from bot.appeals.status import load_status_config
 from bot.kb.holder import KB
 from bot.servicedb.tokens import Actor
-from bot.web.pages import TEMPLATES
 
 STAFF_API = "/api/staff/"
-PAGE = TEMPLATES / "console.html"
+HERE = Path(__file__).parent
+PAGE = HERE / "console.html"
+STATIC = HERE / "static"  # served at /console/static (bot.app)
 # The page loads only its own script and style sheet and talks only to this service.
 PAGE_HEADERS = {
     "Content-Security-Policy": (

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 
 from bot.appeals.fields import FIELDS, load_field_config
 from bot.appeals.service.views import masked_phone
+from bot.console.api import PAGE, STATIC
 from bot.kb.answer import answer_text
 from bot.kb.holder import stored_index
-from bot.web.pages import STATIC, TEMPLATES
 from tests.bot.appeals.service.conftest import BODY, FakeClock, api_client, staff_token
 from tests.support.fresh_interpreter import run_fresh
 
@@ -267,25 +267,25 @@ def test_the_console_page_is_static_and_locked_down(client: TestClient) -> None:
     assert page.status_code == 200
     assert "12345坐席助手" in page.text
     scripts = [
-        "console-core.js",
-        "console-kb.js",
-        "console-appeal-form.js",
-        "console-appeals.js",
-        "console-handoff.js",
-        "console-handoff-chat.js",
-        "console-start.js",
+        "core.js",
+        "kb.js",
+        "appeal-form.js",
+        "appeals.js",
+        "handoff.js",
+        "handoff-chat.js",
+        "start.js",
     ]
-    styles = ["console.css", "console-kb.css", "console-appeals.css", "console-handoff.css"]
-    assert all(f'src="/static/{name}"' in page.text for name in scripts)
-    assert all(f'href="/static/{name}"' in page.text for name in styles)
+    styles = ["console.css", "kb.css", "appeals.css", "handoff.css"]
+    assert all(f'src="/console/static/{name}"' in page.text for name in scripts)
+    assert all(f'href="/console/static/{name}"' in page.text for name in styles)
     assert "http://" not in page.text and "https://" not in page.text  # nothing from a CDN
     policy = page.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
     for name in scripts:
-        script = client.get(f"/static/{name}")
+        script = client.get(f"/console/static/{name}")
         assert script.status_code == 200 and "innerHTML" not in script.text
     for name in styles:
-        assert client.get(f"/static/{name}").status_code == 200
+        assert client.get(f"/console/static/{name}").status_code == 200
 
 
 def test_the_queue_masks_numbers_as_the_staff_lists_do(client: TestClient) -> None:
@@ -309,12 +309,12 @@ def test_the_console_form_keeps_no_copy_of_the_field_list() -> None:
 
     (The appeal's detail view and the queue show a filed appeal's values; they are not a form.)
     """
-    page = (TEMPLATES / "console.html").read_text(encoding="utf-8")
+    page = PAGE.read_text(encoding="utf-8")
     form = page[
         page.index('<form id="c-appeal-form"') : page.index(
             "</form>", page.index('<form id="c-appeal-form"')
         )
     ]
-    script = (STATIC / "console-appeal-form.js").read_text(encoding="utf-8")
+    script = (STATIC / "appeal-form.js").read_text(encoding="utf-8")
     for text in (form, script):
         assert not [name for name in FIELDS if name in text]

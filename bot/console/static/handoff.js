@@ -1,6 +1,6 @@
 /*
  * 12345坐席助手 · 人工会话 (human handoffs), part one: the state both parts share, their
- * helpers, and the inbox list with its poll. The open conversation is console-handoff-chat.js.
+ * helpers, and the inbox list with its poll. The open conversation is handoff-chat.js.
  */
 (function (C) {
   "use strict";
@@ -15,7 +15,7 @@
   var OFFLINE = C.OFFLINE;
 
   // ---- human handoffs (人工会话) -----------------------------------------------------------
-  // The list is polled every 3 s and the open conversation (console-handoff-chat.js) every
+  // The list is polled every 3 s and the open conversation (handoff-chat.js) every
   // 2 s while signed in. Each poll schedules the next one only after its reply (setTimeout,
   // never setInterval), so requests never stack; asking for a refresh while one is in flight
   // runs one more right after it. Signing out bumps hand.gen, so replies still on their way

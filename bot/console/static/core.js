@@ -6,13 +6,13 @@
  * the page with textContent, never as HTML. No dependencies, no build step.
  *
  * The console is split into files that console.html loads in this order (defer keeps it):
- *   console-core.js          shared state, helpers, the API, signing in and out, start()
- *   console-kb.js            政策问答 (policy questions)
- *   console-appeal-form.js   代为登记诉求 (filing an appeal for a caller)
- *   console-appeals.js       the form's and queue's options, 诉求查询 and 诉求队列
- *   console-handoff.js       人工会话: shared handoff state, the inbox list and its poll
- *   console-handoff-chat.js  人工会话: the open conversation (transcript, take, reply, …)
- *   console-start.js         starts the page once every file has loaded
+ *   core.js          shared state, helpers, the API, signing in and out, start()
+ *   kb.js            政策问答 (policy questions)
+ *   appeal-form.js   代为登记诉求 (filing an appeal for a caller)
+ *   appeals.js       the form's and queue's options, 诉求查询 and 诉求队列
+ *   handoff.js       人工会话: shared handoff state, the inbox list and its poll
+ *   handoff-chat.js  人工会话: the open conversation (transcript, take, reply, …)
+ *   start.js         starts the page once every file has loaded
  * They share one namespace, window.JDConsole (called C inside each file), and define no
  * other globals. A file may keep references to what earlier files put on C; anything from
  * a later file is looked up on C when it is called. Each file registers how it wires its

@@ -1,4 +1,4 @@
-/* 12345坐席助手 · 政策问答: finds the policy answer for a caller's question (see console-core.js). */
+/* 12345坐席助手 · 政策问答: finds the policy answer for a caller's question (see core.js). */
 (function (C) {
   "use strict";
 

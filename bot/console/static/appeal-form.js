@@ -1,4 +1,4 @@
-/* 12345坐席助手 · 代为登记诉求: files an appeal for a caller (see console-core.js). */
+/* 12345坐席助手 · 代为登记诉求: files an appeal for a caller (see core.js). */
 (function (C) {
   "use strict";
 

@@ -1,6 +1,6 @@
 /*
  * 12345坐席助手 · 人工会话 (human handoffs), part two: the open conversation — its
- * transcript, taking it, handing it back, closing it and replying (see console-handoff.js).
+ * transcript, taking it, handing it back, closing it and replying (see handoff.js).
  */
 (function (C) {
   "use strict";
@@ -26,7 +26,7 @@
   var loadHandoffs = C.loadHandoffs;
 
   // ---- the open conversation ----
-  // Polled every 2 s while it is open, the same way as the list (see console-handoff.js).
+  // Polled every 2 s while it is open, the same way as the list (see handoff.js).
   var HANDOFF_DETAIL_MS = 2000;
   var SPEAKERS = { user: "用户", bot: "智能助手", agent: "工作人员" };
 

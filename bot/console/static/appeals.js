@@ -1,5 +1,5 @@
 /*
- * 12345坐席助手 · 诉求查询 and 诉求队列 (see console-core.js), and the options of the
+ * 12345坐席助手 · 诉求查询 and 诉求队列 (see core.js), and the options of the
  * appeal form's and the queue's selects, loaded once signed in.
  */
 (function (C) {

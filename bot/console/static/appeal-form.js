@@ -2,14 +2,6 @@
 (function (C) {
   "use strict";
 
-  var $ = C.$;
-  var state = C.state;
-  var api = C.api;
-  var newKey = C.newKey;
-  var formatDate = C.formatDate;
-  var formatDay = C.formatDay;
-  var copyText = C.copyText;
-
   // ---- filing an appeal ------------------------------------------------------------------
   // The fields come from the console API (GET /api/staff/appeal-options, bot.appeals.fields'
   // declaration): names, wording, kind and length. The page holds no list of its own.
@@ -47,7 +39,7 @@
   }
 
   function buildFields(fields) {
-    var box = $("c-appeal-inputs");
+    var box = C.$("c-appeal-inputs");
     C.clear(box);
     FIELDS = fields.map(function (field) {
       return field.name;
@@ -67,12 +59,12 @@
   }
 
   function fieldInput(name) {
-    return $("c-f-" + name);
+    return C.$("c-f-" + name);
   }
 
   function setFieldError(name, message) {
     var input = fieldInput(name);
-    var error = $("c-e-" + name);
+    var error = C.$("c-e-" + name);
     error.textContent = message || "";
     if (message) {
       input.setAttribute("aria-invalid", "true");
@@ -87,17 +79,17 @@
     FIELDS.forEach(function (name) {
       setFieldError(name, "");
     });
-    $("c-appeal-error").textContent = "";
+    C.$("c-appeal-error").textContent = "";
   }
 
   function startFill() {
-    state.appealKey = newKey();
-    $("c-appeal-form").reset();
+    C.state.appealKey = C.newKey();
+    C.$("c-appeal-form").reset();
     clearErrors();
-    $("c-appeal-fields").disabled = false;
-    $("c-appeal-submit").disabled = false;
-    $("c-appeal-form").hidden = false;
-    $("c-filed").hidden = true;
+    C.$("c-appeal-fields").disabled = false;
+    C.$("c-appeal-submit").disabled = false;
+    C.$("c-appeal-form").hidden = false;
+    C.$("c-filed").hidden = true;
   }
 
   function readBack(created) {
@@ -107,40 +99,40 @@
       "。拟由" +
       created.proposed_department +
       "办理，区经委确认后分派；按本区服务标准，将于" +
-      formatDate(created.contact_due_at) +
+      C.formatDate(created.contact_due_at) +
       "前与您联系，" +
-      formatDate(created.due_at) +
+      C.formatDate(created.due_at) +
       "前办结答复。查询进度时请提供诉求编号和联系电话的后四位。"
     );
   }
 
   function showFiled(created) {
-    $("c-filed-no").textContent = created.tracking_no;
-    $("c-filed-dept").textContent = created.proposed_department + "（待区经委确认）";
-    $("c-filed-contact").textContent = formatDay(created.contact_due_at) + " 前联系来电人";
-    $("c-filed-due").textContent = formatDay(created.due_at) + " 前办结答复";
-    $("c-filed-readback").textContent = readBack(created);
-    $("c-appeal-form").hidden = true;
-    $("c-filed").hidden = false;
-    $("c-filed").focus();
+    C.$("c-filed-no").textContent = created.tracking_no;
+    C.$("c-filed-dept").textContent = created.proposed_department + "（待区经委确认）";
+    C.$("c-filed-contact").textContent = C.formatDay(created.contact_due_at) + " 前联系来电人";
+    C.$("c-filed-due").textContent = C.formatDay(created.due_at) + " 前办结答复";
+    C.$("c-filed-readback").textContent = readBack(created);
+    C.$("c-appeal-form").hidden = true;
+    C.$("c-filed").hidden = false;
+    C.$("c-filed").focus();
   }
 
   function fileAppeal(event) {
     event.preventDefault();
-    if (state.filing) return;
+    if (C.state.filing) return;
     clearErrors();
     var body = { channel: "hotline" };
     FIELDS.forEach(function (name) {
       body[name] = fieldInput(name).value;
     });
-    state.filing = true;
-    var submit = $("c-appeal-submit");
+    C.state.filing = true;
+    var submit = C.$("c-appeal-submit");
     submit.disabled = true;
     submit.textContent = "正在登记…";
-    api("POST", "/api/appeals", body, { "Idempotency-Key": state.appealKey })
+    C.api("POST", "/api/appeals", body, { "Idempotency-Key": C.state.appealKey })
       .then(function (res) {
         if (res.status === 201) {
-          $("c-appeal-fields").disabled = true;
+          C.$("c-appeal-fields").disabled = true;
           showFiled(res.data);
           C.loadQueue();
           return;
@@ -158,39 +150,39 @@
               other.push(problem.msg);
             }
           });
-          $("c-appeal-error").textContent =
+          C.$("c-appeal-error").textContent =
             (first ? "有几项需要修改，请按提示核对后再登记。" : "") + other.join(" ");
           if (first) fieldInput(first).focus();
           return;
         }
         if (res.status === 422) {
           // The same form was filed already with other contents (its reply was lost).
-          $("c-appeal-error").textContent =
+          C.$("c-appeal-error").textContent =
             "这份表单之前已提交过，内容后来又有改动。请先在队列中核对是否已登记；需要重新登记请点「清空重填」。";
           return;
         }
-        $("c-appeal-error").textContent = "登记失败（错误代码 " + res.status + "），请稍后再试。";
+        C.$("c-appeal-error").textContent = "登记失败（错误代码 " + res.status + "），请稍后再试。";
       })
       .catch(function () {
-        $("c-appeal-error").textContent =
+        C.$("c-appeal-error").textContent =
           "无法连接服务，诉求可能还没有登记。请稍后再点「登记诉求」：同一份表单不会重复登记。";
       })
       .then(function () {
-        state.filing = false;
+        C.state.filing = false;
         submit.textContent = "登记诉求";
-        submit.disabled = !$("c-filed").hidden;
+        submit.disabled = !C.$("c-filed").hidden;
       });
   }
 
   C.wire(function () {
-    $("c-appeal-form").addEventListener("submit", fileAppeal);
-    $("c-appeal-reset").addEventListener("click", startFill);
-    $("c-filed-next").addEventListener("click", function () {
+    C.$("c-appeal-form").addEventListener("submit", fileAppeal);
+    C.$("c-appeal-reset").addEventListener("click", startFill);
+    C.$("c-filed-next").addEventListener("click", function () {
       startFill();
       fieldInput(FIELDS[0]).focus();
     });
-    $("c-filed-copy").addEventListener("click", function () {
-      copyText($("c-filed-readback").textContent, $("c-filed-copy"));
+    C.$("c-filed-copy").addEventListener("click", function () {
+      C.copyText(C.$("c-filed-readback").textContent, C.$("c-filed-copy"));
     });
   });
 

@@ -5,23 +5,10 @@
 (function (C) {
   "use strict";
 
-  var $ = C.$;
-  var el = C.el;
-  var clear = C.clear;
-  var state = C.state;
-  var api = C.api;
-  var formatShort = C.formatShort;
-  var formatDay = C.formatDay;
-  var formatPhone = C.formatPhone;
-  var statusLabel = C.statusLabel;
-  var categoryLabel = C.categoryLabel;
-  var actorName = C.actorName;
-  var OFFLINE = C.OFFLINE;
-
   // ---- options (selects) -----------------------------------------------------------------
   function fillSelect(select, items, valueKey, textKey) {
     var first = select.options[0];
-    clear(select);
+    C.clear(select);
     select.appendChild(first);
     items.forEach(function (item) {
       var option = document.createElement("option");
@@ -32,17 +19,17 @@
   }
 
   function loadOptions() {
-    return api("GET", "/api/staff/appeal-options").then(function (res) {
+    return C.api("GET", "/api/staff/appeal-options").then(function (res) {
       if (!res.ok) {
-        $("c-appeal-error").textContent = "表单选项加载失败，请刷新页面重试。";
+        C.$("c-appeal-error").textContent = "表单选项加载失败，请刷新页面重试。";
         return;
       }
-      var options = (state.options = res.data);
+      var options = (C.state.options = res.data);
       C.buildFields(options.fields);
-      fillSelect($("c-q-status"), options.statuses, "code", "label");
-      fillSelect($("c-q-town"), options.towns);
-      fillSelect($("c-q-department"), options.departments, "code", "name");
-      $("c-q-department-label").hidden = !(state.me && state.me.triage);
+      fillSelect(C.$("c-q-status"), options.statuses, "code", "label");
+      fillSelect(C.$("c-q-town"), options.towns);
+      fillSelect(C.$("c-q-department"), options.departments, "code", "name");
+      C.$("c-q-department-label").hidden = !(C.state.me && C.state.me.triage);
       C.startFill();
       document.body.dataset.ready = "true";
       return loadQueue();
@@ -57,28 +44,28 @@
   }
 
   function addFact(list, term, value, className) {
-    list.appendChild(el("dt", "", term));
-    var dd = el("dd", className || "", value);
+    list.appendChild(C.el("dt", "", term));
+    var dd = C.el("dd", className || "", value);
     list.appendChild(dd);
     return dd;
   }
 
   function renderDetail(appeal) {
-    var box = $("c-detail");
-    clear(box);
-    var head = el("div", "c-detail-head");
-    head.appendChild(el("span", "c-tracking c-tracking--small", appeal.tracking_no));
-    head.appendChild(el("span", "c-status", statusLabel(appeal.status)));
-    if (appeal.supervised) head.appendChild(el("span", "c-badge c-badge--late", "督办"));
+    var box = C.$("c-detail");
+    C.clear(box);
+    var head = C.el("div", "c-detail-head");
+    head.appendChild(C.el("span", "c-tracking c-tracking--small", appeal.tracking_no));
+    head.appendChild(C.el("span", "c-status", C.statusLabel(appeal.status)));
+    if (appeal.supervised) head.appendChild(C.el("span", "c-badge c-badge--late", "督办"));
     box.appendChild(head);
-    var facts = el("dl", "c-facts");
-    addFact(facts, "受理渠道", actorName(appeal.channel));
+    var facts = C.el("dl", "c-facts");
+    addFact(facts, "受理渠道", C.actorName(appeal.channel));
     addFact(facts, "企业名称", appeal.enterprise_name);
     addFact(facts, "统一社会信用代码", appeal.credit_code);
     addFact(facts, "联系人", appeal.contact_name);
-    addFact(facts, "联系电话", formatPhone(appeal.phone));
+    addFact(facts, "联系电话", C.formatPhone(appeal.phone));
     addFact(facts, "所在街镇", appeal.town);
-    addFact(facts, "诉求类别", categoryLabel(appeal.category));
+    addFact(facts, "诉求类别", C.categoryLabel(appeal.category));
     addFact(
       facts,
       "办理部门",
@@ -86,22 +73,22 @@
         ? appeal.lead_department + "（已确认）"
         : appeal.proposed_department + "（拟办理，待区经委确认）"
     );
-    addFact(facts, "受理时间", formatShort(appeal.received_at));
-    addFact(facts, "联系时限", formatDay(appeal.contact_due_at));
-    addFact(facts, "办结时限", formatDay(appeal.due_at));
+    addFact(facts, "受理时间", C.formatShort(appeal.received_at));
+    addFact(facts, "联系时限", C.formatDay(appeal.contact_due_at));
+    addFact(facts, "办结时限", C.formatDay(appeal.due_at));
     addFact(facts, "诉求描述", appeal.description, "c-pre");
     if (appeal.reply) addFact(facts, "答复", appeal.reply, "c-pre");
     if (appeal.rating) {
       addFact(facts, "企业评价", appeal.rating + "分" + (appeal.rating_comment ? "：" + appeal.rating_comment : ""));
     }
     box.appendChild(facts);
-    box.appendChild(el("h3", "c-subhead", "办理记录"));
-    var events = el("ol", "c-events");
+    box.appendChild(C.el("h3", "c-subhead", "办理记录"));
+    var events = C.el("ol", "c-events");
     (appeal.events || []).forEach(function (event) {
-      var actions = (state.options && state.options.actions) || {};
-      var line = formatShort(event.at) + "　" + (actions[event.action] || event.action) + "　" + actorName(event.actor);
-      var item = el("li", "", line);
-      if (event.note) item.appendChild(el("span", "c-event-note", "　" + event.note));
+      var actions = (C.state.options && C.state.options.actions) || {};
+      var line = C.formatShort(event.at) + "　" + (actions[event.action] || event.action) + "　" + C.actorName(event.actor);
+      var item = C.el("li", "", line);
+      if (event.note) item.appendChild(C.el("span", "c-event-note", "　" + event.note));
       events.appendChild(item);
     });
     box.appendChild(events);
@@ -109,8 +96,8 @@
   }
 
   function lookUp(number) {
-    var error = $("c-lookup-error");
-    var box = $("c-detail");
+    var error = C.$("c-lookup-error");
+    var box = C.$("c-detail");
     error.textContent = "";
     var normalised = normaliseNo(number);
     if (!normalised) {
@@ -118,10 +105,10 @@
       error.textContent = "诉求编号的格式应为 JD-20260310-0001（JD、8位日期、序号），请核对。";
       return;
     }
-    $("c-lookup-no").value = normalised;
-    var button = $("c-lookup-button");
+    C.$("c-lookup-no").value = normalised;
+    var button = C.$("c-lookup-button");
     button.disabled = true;
-    api("GET", "/api/staff/appeals/" + encodeURIComponent(normalised))
+    C.api("GET", "/api/staff/appeals/" + encodeURIComponent(normalised))
       .then(function (res) {
         if (res.ok) {
           renderDetail(res.data);
@@ -136,7 +123,7 @@
         }
       })
       .catch(function () {
-        error.textContent = OFFLINE;
+        error.textContent = C.OFFLINE;
       })
       .then(function () {
         button.disabled = false;
@@ -152,56 +139,56 @@
       ["town", "c-q-town"],
       ["overdue", "c-q-overdue"],
     ].forEach(function (pair) {
-      var node = $(pair[1]);
-      if (pair[0] === "department" && $("c-q-department-label").hidden) return;
+      var node = C.$(pair[1]);
+      if (pair[0] === "department" && C.$("c-q-department-label").hidden) return;
       if (node.value) params.push(pair[0] + "=" + encodeURIComponent(node.value));
     });
     return params.length ? "?" + params.join("&") : "";
   }
 
   function queueRow(item) {
-    var row = el("tr", item.overdue ? "c-row--late" : "");
+    var row = C.el("tr", item.overdue ? "c-row--late" : "");
     row.dataset.trackingNo = item.tracking_no;
-    var first = el("td");
-    var open = el("button", "c-linklike", item.tracking_no);
+    var first = C.el("td");
+    var open = C.el("button", "c-linklike", item.tracking_no);
     open.type = "button";
     open.title = "查看详情";
     open.addEventListener("click", function () {
       lookUp(item.tracking_no);
-      $("c-lookup").scrollIntoView({ behavior: "smooth", block: "start" });
+      C.$("c-lookup").scrollIntoView({ behavior: "smooth", block: "start" });
     });
     first.appendChild(open);
     row.appendChild(first);
-    var status = el("td", "", statusLabel(item.status));
-    if (item.overdue) status.appendChild(el("span", "c-badge c-badge--late", "超期"));
-    if (item.supervised) status.appendChild(el("span", "c-badge c-badge--late", "督办"));
+    var status = C.el("td", "", C.statusLabel(item.status));
+    if (item.overdue) status.appendChild(C.el("span", "c-badge c-badge--late", "超期"));
+    if (item.supervised) status.appendChild(C.el("span", "c-badge c-badge--late", "督办"));
     row.appendChild(status);
-    var company = el("td");
-    company.appendChild(el("div", "", item.enterprise_name));
-    if (item.summary) company.appendChild(el("div", "c-summary", item.summary));
+    var company = C.el("td");
+    company.appendChild(C.el("div", "", item.enterprise_name));
+    if (item.summary) company.appendChild(C.el("div", "c-summary", item.summary));
     row.appendChild(company);
-    row.appendChild(el("td", "", categoryLabel(item.category)));
-    row.appendChild(el("td", "", item.town));
-    row.appendChild(el("td", "", item.department + (item.department_confirmed ? "" : "（拟）")));
-    row.appendChild(el("td", "c-nowrap", item.phone || "（已清除）"));
-    row.appendChild(el("td", "c-nowrap", formatShort(item.received_at)));
-    row.appendChild(el("td", "c-nowrap", formatShort(item.due_at)));
+    row.appendChild(C.el("td", "", C.categoryLabel(item.category)));
+    row.appendChild(C.el("td", "", item.town));
+    row.appendChild(C.el("td", "", item.department + (item.department_confirmed ? "" : "（拟）")));
+    row.appendChild(C.el("td", "c-nowrap", item.phone || "（已清除）"));
+    row.appendChild(C.el("td", "c-nowrap", C.formatShort(item.received_at)));
+    row.appendChild(C.el("td", "c-nowrap", C.formatShort(item.due_at)));
     return row;
   }
 
   function loadQueue(event) {
     if (event) event.preventDefault();
-    var summary = $("c-queue-summary");
-    var rows = $("c-queue-rows");
+    var summary = C.$("c-queue-summary");
+    var rows = C.$("c-queue-rows");
     summary.textContent = "正在加载…";
-    return api("GET", "/api/staff/queue" + queueQuery())
+    return C.api("GET", "/api/staff/queue" + queueQuery())
       .then(function (res) {
         if (!res.ok) {
           if (res.status !== 401) summary.textContent = "队列加载失败（错误代码 " + res.status + "），请稍后再试。";
           return;
         }
         var data = res.data;
-        clear(rows);
+        C.clear(rows);
         data.items.forEach(function (item) {
           rows.appendChild(queueRow(item));
         });
@@ -210,18 +197,18 @@
         summary.textContent = text + "。";
       })
       .catch(function () {
-        summary.textContent = OFFLINE;
+        summary.textContent = C.OFFLINE;
       });
   }
 
   C.wire(function () {
-    $("c-lookup-form").addEventListener("submit", function (event) {
+    C.$("c-lookup-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      lookUp($("c-lookup-no").value);
+      lookUp(C.$("c-lookup-no").value);
     });
-    $("c-queue-form").addEventListener("submit", loadQueue);
+    C.$("c-queue-form").addEventListener("submit", loadQueue);
     ["c-q-status", "c-q-department", "c-q-town", "c-q-overdue"].forEach(function (id) {
-      $(id).addEventListener("change", function () {
+      C.$(id).addEventListener("change", function () {
         loadQueue();
       });
     });

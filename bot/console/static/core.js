@@ -5,7 +5,8 @@
  * bearer token, which is kept in sessionStorage (this tab only). Data is always put into
  * the page with textContent, never as HTML. No dependencies, no build step.
  *
- * The console is split into files that console.html loads in this order (defer keeps it):
+ * The console is split into files that console.html loads in this order (defer keeps it);
+ * the others use what this file shares through window.JDConsole (C.$, C.api, C.state ...):
  *   core.js          shared state, helpers, the API, signing in and out, start()
  *   kb.js            政策问答 (policy questions)
  *   appeal-form.js   代为登记诉求 (filing an appeal for a caller)

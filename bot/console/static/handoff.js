@@ -5,15 +5,6 @@
 (function (C) {
   "use strict";
 
-  var $ = C.$;
-  var el = C.el;
-  var clear = C.clear;
-  var state = C.state;
-  var api = C.api;
-  var parts = C.parts;
-  var formatShort = C.formatShort;
-  var OFFLINE = C.OFFLINE;
-
   // ---- human handoffs (人工会话) -----------------------------------------------------------
   // The list is polled every 3 s and the open conversation (handoff-chat.js) every
   // 2 s while signed in. Each poll schedules the next one only after its reply (setTimeout,
@@ -60,7 +51,7 @@
 
   function showHandoffError(message, from) {
     if (from === "poll" && hand.errorFrom === "action") return;
-    $("c-handoff-error").textContent = message || "";
+    C.$("c-handoff-error").textContent = message || "";
     hand.errorFrom = message ? from : null;
   }
 
@@ -80,11 +71,11 @@
 
   // "17:05" today, "3月11日 17:05" on other days.
   function clock(iso) {
-    var p = parts(iso);
+    var p = C.parts(iso);
     if (!p) return "";
     var now = new Date();
     if (p.y === now.getFullYear() && p.mo === now.getMonth() + 1 && p.d === now.getDate()) return p.time;
-    return formatShort(iso);
+    return C.formatShort(iso);
   }
 
   function isEnded(item) {
@@ -110,7 +101,7 @@
         "（等待 " + duration(item.waiting_s) + "）"
       );
     }
-    return item.ended_at ? "结束于 " + formatShort(item.ended_at) : "已结束";
+    return item.ended_at ? "结束于 " + C.formatShort(item.ended_at) : "已结束";
   }
 
   function statusBadge(node, item) {
@@ -130,37 +121,37 @@
     else button.removeAttribute("aria-current");
     if (li.dataset.signature === signature) return;
     li.dataset.signature = signature;
-    clear(button);
-    var head = el("span", "c-handoff-head");
-    var badge = el("span");
+    C.clear(button);
+    var head = C.el("span", "c-handoff-head");
+    var badge = C.el("span");
     statusBadge(badge, item);
     head.appendChild(badge);
-    head.appendChild(el("span", "c-handoff-channel", item.channel_label));
-    head.appendChild(el("span", "c-handoff-reason", item.reason_label));
-    if (isMine(item)) head.appendChild(el("span", "c-badge c-badge--mine", "我的"));
+    head.appendChild(C.el("span", "c-handoff-channel", item.channel_label));
+    head.appendChild(C.el("span", "c-handoff-reason", item.reason_label));
+    if (isMine(item)) head.appendChild(C.el("span", "c-badge c-badge--mine", "我的"));
     button.appendChild(head);
-    button.appendChild(el("span", "c-handoff-wait", handoffTiming(item)));
-    button.appendChild(el("span", "c-handoff-preview", item.preview || "（用户还没有留言）"));
+    button.appendChild(C.el("span", "c-handoff-wait", handoffTiming(item)));
+    button.appendChild(C.el("span", "c-handoff-preview", item.preview || "（用户还没有留言）"));
   }
 
   function newEntry(id) {
-    var li = el("li");
+    var li = C.el("li");
     li.dataset.id = id;
-    var button = el("button", "c-handoff-open");
+    var button = C.el("button", "c-handoff-open");
     button.type = "button";
     li.appendChild(button);
     return li;
   }
 
   function markOpenEntry() {
-    Array.prototype.forEach.call($("c-handoff-list").children, function (li) {
+    Array.prototype.forEach.call(C.$("c-handoff-list").children, function (li) {
       var item = hand.items[li.dataset.id];
       if (item) fillEntry(li, item, li.dataset.id === hand.openId);
     });
   }
 
   function setWaiting(count) {
-    var badge = $("c-handoff-count");
+    var badge = C.$("c-handoff-count");
     badge.textContent = String(count);
     badge.className = "c-badge c-count " + (count ? "c-badge--late" : "c-badge--weak");
     document.title = count ? "（" + count + "）" + PAGE_TITLE : PAGE_TITLE;
@@ -170,11 +161,11 @@
     // Only on change: the line is a live region, and re-setting it would read it out again.
     if (text === hand.summary) return;
     hand.summary = text;
-    $("c-handoff-summary").textContent = text;
+    C.$("c-handoff-summary").textContent = text;
   }
 
   function renderHandoffList(data, filter) {
-    var list = $("c-handoff-list");
+    var list = C.$("c-handoff-list");
     var items = data.items || [];
     var active = document.activeElement;
     var focused = active && list.contains(active) ? active.closest("li[data-id]") : null;
@@ -202,7 +193,7 @@
       var again = list.querySelector('li[data-id="' + focusedId + '"] button');
       if (again) again.focus();
     }
-    var empty = $("c-handoff-empty");
+    var empty = C.$("c-handoff-empty");
     empty.textContent = HANDOFF_EMPTY[filter] || HANDOFF_EMPTY.active;
     empty.hidden = items.length > 0;
     var waiting = data.waiting || 0;
@@ -215,7 +206,7 @@
   }
 
   function loadHandoffs() {
-    if (!state.me) return;
+    if (!C.state.me) return;
     if (hand.listBusy) {
       hand.listAgain = true;
       return;
@@ -224,10 +215,10 @@
     hand.listTimer = null;
     hand.listBusy = true;
     var gen = hand.gen;
-    var filter = $("c-handoff-status").value || "active";
-    api("GET", "/api/staff/handoffs?status=" + encodeURIComponent(filter))
+    var filter = C.$("c-handoff-status").value || "active";
+    C.api("GET", "/api/staff/handoffs?status=" + encodeURIComponent(filter))
       .then(function (res) {
-        if (gen !== hand.gen || filter !== $("c-handoff-status").value) return;
+        if (gen !== hand.gen || filter !== C.$("c-handoff-status").value) return;
         if (res.ok) {
           clearPollError();
           renderHandoffList(res.data, filter);
@@ -236,7 +227,7 @@
         }
       })
       .catch(function () {
-        if (gen === hand.gen) showHandoffError(OFFLINE, "poll");
+        if (gen === hand.gen) showHandoffError(C.OFFLINE, "poll");
       })
       .then(function () {
         if (gen !== hand.gen) return;
@@ -269,27 +260,27 @@
     C.setActing(false);
     C.setSending(false);
     C.resetTranscript();
-    clear($("c-handoff-list"));
-    $("c-handoff-empty").hidden = true;
-    $("c-handoff-detail").hidden = true;
-    $("c-handoff-placeholder").hidden = false;
-    $("c-handoff-text").value = "";
-    $("c-handoff-status").value = "active";
+    C.clear(C.$("c-handoff-list"));
+    C.$("c-handoff-empty").hidden = true;
+    C.$("c-handoff-detail").hidden = true;
+    C.$("c-handoff-placeholder").hidden = false;
+    C.$("c-handoff-text").value = "";
+    C.$("c-handoff-status").value = "active";
     showHandoffError("", null);
     hand.summary = "";
-    $("c-handoff-summary").textContent = "";
+    C.$("c-handoff-summary").textContent = "";
     setWaiting(0);
   }
 
   C.wire(function () {
-    $("c-handoff-filter").addEventListener("submit", function (event) {
+    C.$("c-handoff-filter").addEventListener("submit", function (event) {
       event.preventDefault();
       loadHandoffs();
     });
-    $("c-handoff-status").addEventListener("change", function () {
+    C.$("c-handoff-status").addEventListener("change", function () {
       loadHandoffs();
     });
-    $("c-handoff-list").addEventListener("click", function (event) {
+    C.$("c-handoff-list").addEventListener("click", function (event) {
       var entry = event.target.closest("li[data-id]");
       if (entry) C.openHandoff(entry.dataset.id);
     });

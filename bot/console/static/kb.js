@@ -2,13 +2,6 @@
 (function (C) {
   "use strict";
 
-  var $ = C.$;
-  var el = C.el;
-  var clear = C.clear;
-  var api = C.api;
-  var copyText = C.copyText;
-  var OFFLINE = C.OFFLINE;
-
   // ---- policy questions ------------------------------------------------------------------
   var BADGES = {
     answer: ["建议答复", "c-badge--best"],
@@ -27,44 +20,44 @@
 
   function renderResult(list, result, decision) {
     var badge = result.selected ? BADGES[decision] : BADGES.weak;
-    var item = el("li", "c-result" + (result.selected ? "" : " c-result--weak"));
+    var item = C.el("li", "c-result" + (result.selected ? "" : " c-result--weak"));
     item.dataset.entryId = result.entry_id;
-    var head = el("div", "c-result-head");
-    head.appendChild(el("span", "c-badge " + badge[1], badge[0]));
-    head.appendChild(el("h3", "c-result-title", result.title));
+    var head = C.el("div", "c-result-head");
+    head.appendChild(C.el("span", "c-badge " + badge[1], badge[0]));
+    head.appendChild(C.el("h3", "c-result-title", result.title));
     item.appendChild(head);
-    item.appendChild(el("p", "c-result-depts", departmentsLine(result.departments || {})));
-    item.appendChild(el("p", "c-answer", result.text));
-    var actions = el("div", "c-actions");
-    var copy = el("button", "c-button c-button--quiet c-copy", "复制答复");
+    item.appendChild(C.el("p", "c-result-depts", departmentsLine(result.departments || {})));
+    item.appendChild(C.el("p", "c-answer", result.text));
+    var actions = C.el("div", "c-actions");
+    var copy = C.el("button", "c-button c-button--quiet c-copy", "复制答复");
     copy.type = "button";
     copy.addEventListener("click", function () {
-      copyText(result.text, copy);
+      C.copyText(result.text, copy);
     });
     actions.appendChild(copy);
-    actions.appendChild(el("span", "c-cite", result.citation));
+    actions.appendChild(C.el("span", "c-cite", result.citation));
     item.appendChild(actions);
     list.appendChild(item);
   }
 
   function searchKb(event) {
     event.preventDefault();
-    var question = $("c-question").value.trim();
-    var note = $("c-kb-note");
-    var list = $("c-kb-results");
+    var question = C.$("c-question").value.trim();
+    var note = C.$("c-kb-note");
+    var list = C.$("c-kb-results");
     if (!question) {
       note.textContent = "请先输入来电人的问题。";
       note.className = "c-note c-note--warn";
-      $("c-question").focus();
+      C.$("c-question").focus();
       return;
     }
-    var button = $("c-kb-button");
+    var button = C.$("c-kb-button");
     button.disabled = true;
     note.className = "c-note";
     note.textContent = "正在查找…";
-    api("GET", "/api/staff/kb/search?q=" + encodeURIComponent(question))
+    C.api("GET", "/api/staff/kb/search?q=" + encodeURIComponent(question))
       .then(function (res) {
-        clear(list);
+        C.clear(list);
         if (!res.ok) {
           note.className = "c-note c-note--warn";
           note.textContent =
@@ -81,7 +74,7 @@
       })
       .catch(function () {
         note.className = "c-note c-note--warn";
-        note.textContent = OFFLINE;
+        note.textContent = C.OFFLINE;
       })
       .then(function () {
         button.disabled = false;
@@ -89,6 +82,6 @@
   }
 
   C.wire(function () {
-    $("c-kb-form").addEventListener("submit", searchKb);
+    C.$("c-kb-form").addEventListener("submit", searchKb);
   });
 })(window.JDConsole);

@@ -5,8 +5,7 @@
  * bearer token, which is kept in sessionStorage (this tab only). Data is always put into
  * the page with textContent, never as HTML. No dependencies, no build step.
  *
- * The console is split into files that console.html loads in this order (defer keeps it);
- * the others use what this file shares through window.JDConsole (C.$, C.api, C.state ...):
+ * The console is split into files that console.html loads in this order (defer keeps it):
  *   core.js          shared state, helpers, the API, signing in and out, start()
  *   kb.js            政策问答 (policy questions)
  *   appeal-form.js   代为登记诉求 (filing an appeal for a caller)
@@ -15,8 +14,8 @@
  *   handoff-chat.js  人工会话: the open conversation (transcript, take, reply, …)
  *   start.js         starts the page once every file has loaded
  * They share one namespace, window.JDConsole (called C inside each file), and define no
- * other globals. A file may keep references to what earlier files put on C; anything from
- * a later file is looked up on C when it is called. Each file registers how it wires its
+ * other globals. Each file uses what the others share by its name on C (C.$, C.api,
+ * C.state, …), looked up when it is called. Each file registers how it wires its
  * part of the page with C.wire(); start() runs those in load order.
  */
 (function () {

@@ -14,12 +14,8 @@ Training data passes through unchanged: the decision concerns live messages only
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -29,40 +25,25 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import arbiter, embedding
 from bot.kb.ask import ask, rank
 from bot.kb.holder import stored_index
 from bot.kb.index import KbIndex
+from bot.rasa_ext.nlu.stateless import StatelessComponent
 
 KB_KEY = "kb"
 ROUTE_KEY = "route"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class KbRouter(GraphComponent):
+class KbRouter(StatelessComponent):
     """Decide each message's intent from DIET's reading and the knowledge base's evidence."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> KbRouter:
-        """Create the component (the index is loaded on first use)."""
-        return cls()
 
     @cached_property
     def index(self) -> KbIndex:
         """The knowledge-base index `make kb` built, loaded once per process (bot.kb.holder)."""
         return stored_index().index
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Leave training data unchanged."""
-        return training_data
 
     def process(
         self, messages: list[Message], tracker: DialogueStateTracker | None = None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,9 +19,9 @@ from bot.deploy.nginx import command as nginx_command
 from bot.deploy.nginx import nginx_bin, write_config
 from bot.deploy.tls import make_self_signed
 from bot.stack import free_port
+from tests.support.servers import stop, wait_until_ready
 
 START_TIMEOUT_S = 20
-STOP_TIMEOUT_S = 10
 
 
 @dataclass(frozen=True)
@@ -63,36 +62,17 @@ def _answers(host: str, port: int) -> bool:
         return False
 
 
-def _wait_until_ready(process: subprocess.Popen[bytes], server: NginxServer) -> None:
-    """Wait until both ports accept connections and a request gets nginx's redirect."""
+def _redirects(server: NginxServer) -> bool:
+    """Both ports accept connections and a request gets nginx's redirect."""
     import requests
 
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited with {process.returncode}:\n{server.log()}")
-        if _answers(server.host, server.http_port) and _answers(server.host, server.https_port):
-            try:
-                response = requests.get(server.http_url + "/", allow_redirects=False, timeout=2)
-                if response.status_code == 301:
-                    return
-            except requests.RequestException:
-                pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"nginx did not answer:\n{server.log()}")
-        time.sleep(0.05)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGQUIT (graceful shutdown), then SIGKILL if nginx lingers."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGQUIT)  # finish open requests, then exit
+    if not (_answers(server.host, server.http_port) and _answers(server.host, server.https_port)):
+        return False
     try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT_S)
+        response = requests.get(server.http_url + "/", allow_redirects=False, timeout=2)
+    except requests.RequestException:
+        return False
+    return response.status_code == 301
 
 
 @contextmanager
@@ -138,7 +118,13 @@ def nginx_server(
             command, stdin=subprocess.DEVNULL, stdout=stderr, stderr=subprocess.STDOUT
         )
     try:
-        _wait_until_ready(process, server)
+        if not wait_until_ready(
+            process,
+            lambda: _redirects(server),
+            START_TIMEOUT_S,
+            lambda: f"nginx did not answer:\n{server.log()}",
+        ):
+            raise RuntimeError(f"nginx exited with {process.returncode}:\n{server.log()}")
         yield server
     finally:
-        _stop(process)
+        stop(process, signal.SIGQUIT)  # graceful: finish open requests, then exit

@@ -9,16 +9,16 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bot.stack import free_port
+from tests.support.servers import stop, wait_until_ready
 
 START_TIMEOUT_S = 20
-STOP_TIMEOUT_S = 10
 # A port found free may be taken before redis-server binds it: try a few.
 START_ATTEMPTS = 3
 
@@ -51,38 +51,17 @@ def _log_tail(log: Path) -> str:
         return ""
 
 
-def _wait_until_ready(process: subprocess.Popen[bytes], server: RedisServer, log: Path) -> bool:
-    """Wait until PING answers; False if redis-server exited first (a port taken, say)."""
+def _answers_ping(server: RedisServer) -> bool:
     import redis
 
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if process.poll() is not None:
-            return False
-        try:
-            client = redis.Redis(host=server.host, port=server.port, socket_timeout=1)
-            try:
-                if client.ping():
-                    return True
-            finally:
-                client.close()
-        except redis.exceptions.RedisError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"redis-server did not answer PING:\n{_log_tail(log)}")
-        time.sleep(0.05)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (no save points, so nothing is written), then SIGKILL if it lingers."""
-    if process.poll() is not None:
-        return
-    process.terminate()
     try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT_S)
+        client = redis.Redis(host=server.host, port=server.port, socket_timeout=1)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except redis.exceptions.RedisError:
+        return False
 
 
 @contextmanager
@@ -124,11 +103,17 @@ def redis_server() -> Iterator[RedisServer]:
                 stderr=subprocess.STDOUT,
             )
             try:
-                if _wait_until_ready(process, server, log):
+                # False: redis-server exited first (the port was taken, say): try another.
+                if wait_until_ready(
+                    process,
+                    partial(_answers_ping, server),
+                    START_TIMEOUT_S,
+                    lambda: f"redis-server did not answer PING:\n{_log_tail(log)}",
+                ):
                     yield server
                     return
             finally:
-                _stop(process)
+                stop(process)  # SIGTERM: no save points, so nothing is written
             if attempt == START_ATTEMPTS - 1:
                 raise RuntimeError(
                     f"redis-server exited with {process.returncode}:\n{_log_tail(log)}"

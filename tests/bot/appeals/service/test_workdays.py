@@ -65,97 +65,76 @@ def test_shipped_files_are_the_defaults() -> None:
 # --- deadlines, computed by hand ---------------------------------------------------------------
 
 
-def test_across_an_ordinary_weekend() -> None:
-    # Received Thu 2026-03-12 10:00 → working day 1 is Thu 3/12.
-    # contact (1): Thu 3/12.
-    # simple (5): 3/12 Thu(1) 3/13 Fri(2) [Sat, Sun] 3/16 Mon(3) 3/17(4) 3/18 Wed(5).
-    # complex (15): ... 3/19(6) 3/20(7) 3/23(8) 3/24(9) 3/25(10) 3/26(11) 3/27(12)
-    #               3/30(13) 3/31(14) 4/1 Wed(15)   (清明 4/4-4/6 comes later).
-    received = sh(2026, 3, 12, 10)
-    assert deadlines(received, "simple", STD, CAL).contact_due_at == due(2026, 3, 12)
-    assert deadlines(received, "simple", STD, CAL).due_at == due(2026, 3, 18)
-    assert deadlines(received, "complex", STD, CAL).due_at == due(2026, 4, 1)
-
-
-def test_across_the_2026_spring_festival_with_a_makeup_saturday() -> None:
-    # Received Fri 2026-02-13 10:00 → day 1 is Fri 2/13.
-    # simple: 2/13 Fri(1) 2/14 Sat 调休(2) [2/15-2/23 春节] 2/24 Tue(3) 2/25(4) 2/26 Thu(5).
-    # complex: 2/27 Fri(6) 2/28 Sat 调休(7) 3/2(8) 3/3(9) 3/4(10) 3/5(11) 3/6(12)
-    #          3/9(13) 3/10(14) 3/11 Wed(15).
-    received = sh(2026, 2, 13, 10)
-    simple = deadlines(received, "simple", STD, CAL)
-    assert simple.contact_due_at == due(2026, 2, 13)
-    assert simple.due_at == due(2026, 2, 26)
-    assert deadlines(received, "complex", STD, CAL).due_at == due(2026, 3, 11)
-
-
-def test_after_the_cutoff_the_next_working_day_can_be_a_makeup_saturday() -> None:
-    # Received Fri 2026-02-13 18:00 (after 17:00) → day 1 is Sat 2/14 (调休 workday).
-    # contact: Sat 2/14. simple: 2/14(1) 2/24(2) 2/25(3) 2/26(4) 2/27 Fri(5).
-    result = deadlines(sh(2026, 2, 13, 18), "simple", STD, CAL)
-    assert result.contact_due_at == due(2026, 2, 14)
-    assert result.due_at == due(2026, 2, 27)
-
-
-def test_received_on_a_holiday() -> None:
-    # Received Wed 2026-02-18 09:00 (春节, a weekday off) → day 1 is Tue 2/24.
-    # simple: 2/24(1) 2/25(2) 2/26(3) 2/27(4) 2/28 Sat 调休(5).
-    # complex: 3/2(6) 3/3(7) 3/4(8) 3/5(9) 3/6(10) 3/9(11) 3/10(12) 3/11(13) 3/12(14) 3/13(15).
-    received = sh(2026, 2, 18, 9)
-    simple = deadlines(received, "simple", STD, CAL)
-    assert simple.contact_due_at == due(2026, 2, 24)
-    assert simple.due_at == due(2026, 2, 28)
-    assert deadlines(received, "complex", STD, CAL).due_at == due(2026, 3, 13)
-
-
-def test_received_on_an_ordinary_saturday() -> None:
-    # Sat 2026-03-14 10:00 → day 1 Mon 3/16; simple 3/16..3/20 Fri.
-    result = deadlines(sh(2026, 3, 14, 10), "simple", STD, CAL)
-    assert result.contact_due_at == due(2026, 3, 16)
-    assert result.due_at == due(2026, 3, 20)
-
-
-def test_received_after_the_cutoff_on_an_ordinary_friday() -> None:
-    # Fri 2026-03-13 17:30 → day 1 Mon 3/16; simple 3/16..3/20 Fri.
-    result = deadlines(sh(2026, 3, 13, 17, 30), "simple", STD, CAL)
-    assert result.contact_due_at == due(2026, 3, 16)
-    assert result.due_at == due(2026, 3, 20)
-
-
-def test_just_before_the_cutoff_before_national_day_2026() -> None:
+# received (Shanghai) → contact due, simple due, complex due (None: not worked out by hand).
+# Each row's comment counts the working days: day 1 is the day received before the 17:00
+# cut-off on a working day, else the next working day.
+BY_HAND = [
+    # Fri 2026-03-13 17:30 (after the cut-off) → day 1 Mon 3/16; simple 3/16..3/20 Fri.
+    pytest.param(sh(2026, 3, 13, 17, 30), (2026, 3, 16), (2026, 3, 20), None, id="weekend"),
     # Wed 2026-09-30 16:59:59 → day 1 is Wed 9/30.
     # simple: 9/30(1) [10/1-10/7 国庆] 10/8 Thu(2) 10/9 Fri(3) 10/10 Sat 调休(4) 10/12 Mon(5).
     # complex: 10/13(6) 10/14(7) 10/15(8) 10/16(9) 10/19(10) 10/20(11) 10/21(12) 10/22(13)
     #          10/23(14) 10/26 Mon(15).
-    received = sh(2026, 9, 30, 16, 59, 59)
-    simple = deadlines(received, "simple", STD, CAL)
-    assert simple.contact_due_at == due(2026, 9, 30)
-    assert simple.due_at == due(2026, 10, 12)
-    assert deadlines(received, "complex", STD, CAL).due_at == due(2026, 10, 26)
-
-
-def test_exactly_at_the_cutoff_counts_from_the_next_working_day() -> None:
+    pytest.param(
+        sh(2026, 9, 30, 16, 59, 59),
+        (2026, 9, 30),
+        (2026, 10, 12),
+        (2026, 10, 26),
+        id="just-before-the-cutoff-before-national-day",
+    ),
     # Wed 2026-09-30 17:00:00 → day 1 is Thu 10/8.
     # simple: 10/8(1) 10/9(2) 10/10 Sat 调休(3) 10/12(4) 10/13 Tue(5).
-    result = deadlines(sh(2026, 9, 30, 17), "simple", STD, CAL)
-    assert result.contact_due_at == due(2026, 10, 8)
-    assert result.due_at == due(2026, 10, 13)
-
-
-def test_received_on_the_saturday_before_a_makeup_sunday() -> None:
+    pytest.param(sh(2026, 9, 30, 17), (2026, 10, 8), (2026, 10, 13), None, id="at-the-cutoff"),
     # Sat 2026-09-19 → day 1 is Sun 9/20 (调休 workday).
     # simple: 9/20 Sun(1) 9/21(2) 9/22(3) 9/23(4) 9/24 Thu(5)   (中秋 9/25-9/27 comes after).
-    result = deadlines(sh(2026, 9, 19, 11), "simple", STD, CAL)
-    assert result.contact_due_at == due(2026, 9, 20)
-    assert result.due_at == due(2026, 9, 24)
-
-
-def test_across_new_year_2026() -> None:
+    pytest.param(
+        sh(2026, 9, 19, 11), (2026, 9, 20), (2026, 9, 24), None, id="before-a-makeup-sunday"
+    ),
     # Wed 2025-12-31 10:00 → day 1 12/31. simple: 12/31(1) [1/1-1/3 元旦] 1/4 Sun 调休(2)
     # 1/5(3) 1/6(4) 1/7 Wed(5).
-    result = deadlines(sh(2025, 12, 31, 10), "simple", STD, CAL)
-    assert result.contact_due_at == due(2025, 12, 31)
-    assert result.due_at == due(2026, 1, 7)
+    pytest.param(sh(2025, 12, 31, 10), (2025, 12, 31), (2026, 1, 7), None, id="new-year-2026"),
+    # Thu 2026-03-12 10:00. contact (1): Thu 3/12.
+    # simple (5): 3/12 Thu(1) 3/13 Fri(2) [Sat, Sun] 3/16 Mon(3) 3/17(4) 3/18 Wed(5).
+    # complex (15): ... 3/19(6) 3/20(7) 3/23(8) 3/24(9) 3/25(10) 3/26(11) 3/27(12)
+    #               3/30(13) 3/31(14) 4/1 Wed(15)   (清明 4/4-4/6 comes later).
+    pytest.param(sh(2026, 3, 12, 10), (2026, 3, 12), (2026, 3, 18), (2026, 4, 1), id="ordinary"),
+    # Received Fri 2026-02-13 10:00 → day 1 is Fri 2/13.
+    # simple: 2/13 Fri(1) 2/14 Sat 调休(2) [2/15-2/23 春节] 2/24 Tue(3) 2/25(4) 2/26 Thu(5).
+    # complex: 2/27 Fri(6) 2/28 Sat 调休(7) 3/2(8) 3/3(9) 3/4(10) 3/5(11) 3/6(12)
+    #          3/9(13) 3/10(14) 3/11 Wed(15).
+    pytest.param(
+        sh(2026, 2, 13, 10), (2026, 2, 13), (2026, 2, 26), (2026, 3, 11), id="spring-festival"
+    ),
+    # Received Fri 2026-02-13 18:00 (after 17:00) → day 1 is Sat 2/14 (调休 workday).
+    # contact: Sat 2/14. simple: 2/14(1) 2/24(2) 2/25(3) 2/26(4) 2/27 Fri(5).
+    pytest.param(
+        sh(2026, 2, 13, 18), (2026, 2, 14), (2026, 2, 27), None, id="cutoff-to-a-makeup-saturday"
+    ),
+    # Received Wed 2026-02-18 09:00 (春节, a weekday off) → day 1 is Tue 2/24.
+    # simple: 2/24(1) 2/25(2) 2/26(3) 2/27(4) 2/28 Sat 调休(5).
+    # complex: 3/2(6) 3/3(7) 3/4(8) 3/5(9) 3/6(10) 3/9(11) 3/10(12) 3/11(13) 3/12(14) 3/13(15).
+    pytest.param(
+        sh(2026, 2, 18, 9), (2026, 2, 24), (2026, 2, 28), (2026, 3, 13), id="on-a-holiday"
+    ),
+    # Sat 2026-03-14 10:00 → day 1 Mon 3/16; simple 3/16..3/20 Fri.
+    pytest.param(
+        sh(2026, 3, 14, 10), (2026, 3, 16), (2026, 3, 20), None, id="on-an-ordinary-saturday"
+    ),
+]
+
+
+@pytest.mark.parametrize(("received", "contact", "simple", "complex_"), BY_HAND)
+def test_deadlines_worked_out_by_hand(
+    received: datetime,
+    contact: tuple[int, int, int],
+    simple: tuple[int, int, int],
+    complex_: tuple[int, int, int] | None,
+) -> None:
+    result = deadlines(received, "simple", STD, CAL)
+    assert result.contact_due_at == due(*contact)
+    assert result.due_at == due(*simple)
+    if complex_ is not None:
+        assert deadlines(received, "complex", STD, CAL).due_at == due(*complex_)
 
 
 def test_other_timezones_are_read_as_shanghai_time() -> None:

@@ -25,6 +25,7 @@ from bot.appeals import fields
 from bot.appeals.client import service_client
 from bot.appeals.dialogue import (
     is_cancel,
+    load_dialogue,
     looks_like_question,
     prefill_description,
     read_confirmation,
@@ -44,8 +45,6 @@ PRIVACY_SLOT = "appeal_privacy_shown"
 REFERENCE_SLOT = "appeal_reference"
 CONFIRMED = "yes"
 CANCELLED = "-"
-CONFIRM_BUTTON = "确认提交"
-CANCEL_BUTTON = "取消"
 QUESTION_INTENTS = ("ask_policy", "find_policies")
 QUESTION_CONFIDENCE = 0.8
 CHANNEL = "chat"
@@ -281,11 +280,15 @@ class ActionAskAppealConfirm(Action):
         """Send the summary and the buttons."""
         values = {f: str(tracker.get_slot(slot(f)) or "") for f in FIELDS}
         labels = fields.load_field_config().fields
-        buttons = [{"title": CONFIRM_BUTTON, "payload": CONFIRM_BUTTON}]
-        buttons += [
-            {"title": f"修改{labels[f].label}", "payload": f"修改{labels[f].label}"} for f in FIELDS
+        # config/appeal_dialogue.yml: the first confirm word, edit marker and cancel word.
+        words = load_dialogue()
+        edit = words.edit_markers[0]
+        titles = [
+            words.confirm_words[0],
+            *(f"{edit}{labels[f].label}" for f in FIELDS),
+            words.cancel_words[0],
         ]
-        buttons.append({"title": CANCEL_BUTTON, "payload": CANCEL_BUTTON})
+        buttons = label_buttons(titles)
         dispatcher.utter_message(response="utter_appeal_confirm_intro")
         dispatcher.utter_message(text="\n".join(summary_lines(values)), buttons=buttons)
         dispatcher.utter_message(response="utter_appeal_confirm_hint")

@@ -20,6 +20,7 @@ from bot.appeals.client import Answer, NotFound, Rejected, Unavailable, service_
 from bot.appeals.outbox.references import REFERENCE_PREFIX
 from bot.appeals.status import (
     find_reference,
+    load_status_config,
     read_last4,
     read_rating,
     status_text,
@@ -30,14 +31,14 @@ REFERENCE_SLOT = "status_reference"
 LAST4_SLOT = "status_phone_last4"
 RATING_SLOT = "appeal_rating"
 RATING_FORM = "appeal_rating_form"
-RATING_BUTTONS = [
-    {"title": "5分 非常满意", "payload": "5"},
-    {"title": "4分 满意", "payload": "4"},
-    {"title": "3分 一般", "payload": "3"},
-    {"title": "2分 不满意", "payload": "2"},
-    {"title": "1分 非常不满意", "payload": "1"},
-    {"title": "跳过", "payload": "跳过"},
-]
+
+
+def rating_buttons() -> list[dict[str, str]]:
+    """Return the rating question's buttons (config/appeal_status.yml): scores, then skip."""
+    config = load_status_config()
+    skip = config.skip_words[0]
+    buttons = [{"title": t, "payload": str(score)} for score, t in config.rating_buttons.items()]
+    return [*buttons, {"title": skip, "payload": skip}]
 
 
 class ActionStartStatusCheck(Action):
@@ -139,7 +140,7 @@ class ActionAskAppealRating(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Send the question and the buttons."""
-        dispatcher.utter_message(response="utter_ask_appeal_rating", buttons=RATING_BUTTONS)
+        dispatcher.utter_message(response="utter_ask_appeal_rating", buttons=rating_buttons())
         return []
 
 

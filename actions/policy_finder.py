@@ -40,7 +40,6 @@ CANCELLED_SLOT = "finder_cancelled"
 PAST_SLOT = "finder_include_past"
 PAST_ENTITY = "finder_past"
 SKIPPED = "skip"
-SKIP_BUTTON = "跳过"
 MAX_BUTTONS = 8
 
 
@@ -182,7 +181,8 @@ def _ask_action(key: str) -> type[Action]:
         self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         step = config().step(key)
-        buttons = label_buttons([*(o.label for o in step.options), SKIP_BUTTON])
+        skip = config().skip_words[0]  # the skip button (policies_kb/finder.yml)
+        buttons = label_buttons([*(o.label for o in step.options), skip])
         dispatcher.utter_message(text=step.question, buttons=buttons)
         return []
 

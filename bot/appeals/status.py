@@ -28,6 +28,7 @@ class StatusConfig:
     actions: dict[str, str]
     lines: dict[str, str]
     rating_words: dict[str, int]
+    rating_buttons: dict[int, str]
     skip_words: tuple[str, ...]
 
 
@@ -40,6 +41,7 @@ def load_status_config(path: Path = STATUS_FILE) -> StatusConfig:
         actions={str(k): str(v) for k, v in data["actions"].items()},
         lines={str(k): str(v) for k, v in data["lines"].items()},
         rating_words={str(k): int(v) for k, v in data["rating_words"].items()},
+        rating_buttons={int(k): str(v) for k, v in data["rating_buttons"].items()},
         skip_words=tuple(map(str, data["skip_words"])),
     )
 
@@ -66,7 +68,8 @@ def day_label(iso: str | None) -> str:
     """Return 「11月30日」 for an ISO timestamp already in Shanghai time ('' for none)."""
     if not iso:
         return ""
-    return f"{int(iso[5:7])}月{int(iso[8:10])}日"
+    day = load_status_config().lines["day"]
+    return day.format(month=int(iso[5:7]), day=int(iso[8:10]))
 
 
 def _moment(iso: str) -> str:

@@ -29,6 +29,7 @@ from bot.appeals.service.views import masked_phone, masked_text
 from bot.appeals.status import load_status_config
 from bot.kb.holder import KB
 from bot.servicedb.tokens import Actor
+from bot.wording import service_wording
 
 STAFF_API = "/api/staff/"
 HERE = Path(__file__).parent
@@ -47,21 +48,6 @@ MAX_RESULTS = 3
 QUESTION_MAX = 500  # as in the chat (bot/input_guard.py)
 QUEUE_LIMIT = 200
 SUMMARY_CHARS = 60
-CHANNELS = {
-    "chat": "在线咨询",
-    "wechat": "微信公众号",
-    "hotline": "12345热线",
-    "web": "网页",
-    "offline": "线下（街镇）",
-}
-KB_NOTES = {
-    "answer": "",
-    "choices": "问题可能涉及以下几项政策，请向来电人确认是哪一项后再答复。",
-    "no_match": (
-        "知识库里没有与这个问题相符的政策。下列条目相关性很低，仅供参考，不宜直接答复；"
-        "可请来电人换个说法，或为其登记诉求，由12345跟进答复。"
-    ),
-}
 
 
 class NoStoreStaffApi:
@@ -96,7 +82,7 @@ def search_kb(question: str) -> dict[str, Any]:
     """
     KB.get()  # first: the heavy modules are imported there, under its lock
     from bot.kb.answer import answer_text, citation
-    from bot.kb.reply import reply_to
+    from bot.kb.reply import ReplyKind, reply_to
 
     # No conversation here: a bare follow-up ("怎么申请") is ranked as any question.
     reply = reply_to(question, k=MAX_RESULTS, followups=False)
@@ -119,10 +105,16 @@ def search_kb(question: str) -> dict[str, Any]:
                 "departments": {"lead": list(entry.lead), "responsible": list(entry.responsible)},
             }
         )
+    wording = service_wording()
+    notes = {
+        ReplyKind.ANSWER: "",
+        ReplyKind.CHOICES: wording.kb_choices_note,
+        ReplyKind.NO_MATCH: wording.kb_no_match_note,
+    }
     return {
         "question": question,
         "decision": reply.kind.value,
-        "note": KB_NOTES[reply.kind.value],
+        "note": notes[reply.kind],
         "results": results,
     }
 
@@ -216,7 +208,7 @@ def build_router() -> APIRouter:
         """Rank the KB for a caller's question as the bot does (answer, choices, no_match)."""
         question = q.strip()
         if not question:
-            raise HTTPException(422, "请输入来电人的问题")
+            raise HTTPException(422, service_wording().console_question_empty)
         return search_kb(question)
 
     @router.get("/api/staff/appeal-options", tags=["console"], responses=errors(401))
@@ -239,7 +231,7 @@ def build_router() -> APIRouter:
             ],
             "statuses": [{"code": s.value, "label": status.statuses[s.value]} for s in Status],
             "actions": dict(status.actions),
-            "channels": CHANNELS,
+            "channels": dict(service_wording().appeal_channels),
         }
 
     @router.get("/api/staff/queue", tags=["console"], responses=errors(401, 403))
@@ -255,11 +247,11 @@ def build_router() -> APIRouter:
         """List appeals for the console: overdue first, then newest; phones masked."""
         codes = {d.code for d in appeals.rules.departments}
         if department and department not in codes:
-            raise HTTPException(422, "没有这个部门代码")
+            raise HTTPException(422, service_wording().console_unknown_department)
         if department and actor.department not in (appeals.rules.triage, department):
-            raise HTTPException(403, "只有区经委可以按部门筛选")
+            raise HTTPException(403, service_wording().console_triage_only_filter)
         if town and town not in load_field_config().towns:
-            raise HTTPException(422, "没有这个街镇")
+            raise HTTPException(422, service_wording().console_unknown_town)
         rows = appeals.list_appeals(
             actor,
             status=status.value if status else None,

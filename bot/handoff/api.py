@@ -25,6 +25,7 @@ from bot.handoff.service import (
     UnsupportedChannel,
 )
 from bot.servicedb.tokens import Actor
+from bot.wording import service_wording
 
 SENDER_ID = r"^[A-Za-z0-9_\-:.@]{1,128}$"
 MESSAGE_MAX = 1000
@@ -54,7 +55,7 @@ def handoffs(request: Request) -> HandoffService:
 def desk(request: Request, actor: Actor = Depends(staff)) -> Actor:
     """Accept only staff of the departments that work handoffs (HANDOFF_DEPARTMENTS)."""
     if actor.department not in request.app.state.settings.handoff_desks:
-        raise HTTPException(403, "您所在部门不处理人工会话。")
+        raise HTTPException(403, service_wording().handoff_desk_only)
     return actor
 
 
@@ -73,7 +74,7 @@ def register_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HandoffNotFound)
     async def not_found(_request: Request, _exc: HandoffNotFound) -> JSONResponse:
-        return JSONResponse({"detail": "没有这个人工会话。"}, status_code=404)
+        return JSONResponse({"detail": service_wording().handoff_not_found}, status_code=404)
 
     @app.exception_handler(HandoffConflict)
     async def conflict(_request: Request, exc: HandoffConflict) -> JSONResponse:
@@ -81,7 +82,7 @@ def register_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RasaUnavailable)
     async def rasa_down(_request: Request, _exc: RasaUnavailable) -> JSONResponse:
-        detail = "暂时无法连接对话服务，操作没有生效，请稍后再试。"
+        detail = service_wording().handoff_chat_unavailable
         return JSONResponse({"detail": detail}, status_code=502)
 
 
@@ -108,7 +109,7 @@ def build_router() -> APIRouter:
         try:
             item, created = service.open(body.sender_id, body.channel, body.reason)
         except UnsupportedChannel as exc:
-            raise HTTPException(422, "这个渠道收不到工作人员的消息") from exc
+            raise HTTPException(422, service_wording().handoff_unreachable_channel) from exc
         if not created:
             response.status_code = 200
         return {**item, "created": created}
@@ -159,7 +160,7 @@ def build_router() -> APIRouter:
         """Send a message to the user (only by the agent who took the handoff)."""
         text = body.text.strip()
         if not text:
-            raise HTTPException(422, "请输入要发送的内容")
+            raise HTTPException(422, service_wording().handoff_empty_message)
         return service.say(actor, handoff_id, text)
 
     @router.post(

@@ -24,6 +24,7 @@ from bot.handoff.transcript import preview, transcript
 from bot.servicedb.db import transaction
 from bot.servicedb.models import utc
 from bot.servicedb.tokens import Actor
+from bot.wording import service_wording
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +32,10 @@ WAITING, TAKEN, RETURNED, CLOSED, EXPIRED = "waiting", "taken", "returned", "clo
 ACTIVE = (WAITING, TAKEN)
 ENDED = (RETURNED, CLOSED, EXPIRED)
 # Channels Rasa can send to outside a user turn; REST and the shell cannot be reached.
-CHANNELS = {"socketio": "网页在线咨询", "wechat": "微信公众号"}
-REASONS = {"request": "用户要求转人工", "fallback": "机器人两次未能理解"}
-STATUS_LABELS = {
-    WAITING: "等待接入",
-    TAKEN: "人工服务中",
-    RETURNED: "已交还机器人",
-    CLOSED: "已结束",
-    EXPIRED: "超时未接入",
-}
+# Their labels, the reasons' and the statuses' are in config/service_wording.yml.
+CHANNELS = ("socketio", "wechat")
+REASONS = ("request", "fallback")
+STATUSES = (*ACTIVE, *ENDED)
 LIST_LIMIT = 100
 SYSTEM = "system"
 
@@ -286,13 +282,14 @@ class HandoffService:
 
     def _conflict_message(self, handoff_id: int, actor: Actor) -> str:
         row = self._get(handoff_id)
+        wording = service_wording()
         if row.status in ENDED:
-            return f"该会话已{STATUS_LABELS[row.status]}。"
+            return wording.handoff_ended.format(status=wording.handoff_statuses[row.status])
         if row.status == TAKEN and not self._mine(row, actor):
-            return "该会话已由其他工作人员接入。"
+            return wording.handoff_taken_by_other
         if row.status == WAITING:
-            return "请先接入该会话。"
-        return "该会话已由您接入。"
+            return wording.handoff_not_taken
+        return wording.handoff_taken_by_you
 
     def _item(self, row: Handoff, actor: Actor | None) -> dict[str, Any]:
         opened = utc(row.opened_at)
@@ -304,14 +301,15 @@ class HandoffService:
                 "name": self.department_names.get(row.taken_by_department, row.taken_by_department),
                 "label": row.taken_by_label or "",
             }
+        labels = service_wording()
         return {
             "id": row.id,
             "status": row.status,
-            "status_label": STATUS_LABELS[row.status],
+            "status_label": labels.handoff_statuses[row.status],
             "channel": row.channel,
-            "channel_label": CHANNELS.get(row.channel, row.channel),
+            "channel_label": labels.handoff_channels.get(row.channel, row.channel),
             "reason": row.reason,
-            "reason_label": REASONS.get(row.reason, row.reason),
+            "reason_label": labels.handoff_reasons.get(row.reason, row.reason),
             "opened_at": _iso(row.opened_at),
             "taken_at": _iso(row.taken_at),
             "ended_at": _iso(row.ended_at),

@@ -18,6 +18,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.limits.rate import RateLimiter, client_address
+from bot.wording import service_wording
 
 LIMITED_PREFIX = "/api/appeals"
 
@@ -68,14 +69,17 @@ class InputLimits:
             return
         length = next((v for k, v in scope.get("headers") or [] if k == b"content-length"), b"0")
         if length.isdigit() and int(length) > self.max_body_bytes:
-            await _json(send, 413, {"detail": "请求内容过大"}, [])
+            await _json(send, 413, {"detail": service_wording().body_too_large}, [])
             return
         if str(scope.get("path", "")).startswith(LIMITED_PREFIX):
             key = client_key(scope)
             if key is not None and not self.limiter.allow(key):
                 retry = str(self.limiter.retry_after()).encode()
                 await _json(
-                    send, 429, {"detail": "请求过于频繁，请稍后再试"}, [(b"retry-after", retry)]
+                    send,
+                    429,
+                    {"detail": service_wording().too_many_requests},
+                    [(b"retry-after", retry)],
                 )
                 return
         received = 0
@@ -92,4 +96,4 @@ class InputLimits:
         try:
             await self.app(scope, counted, send)
         except BodyTooLarge:
-            await _json(send, 413, {"detail": "请求内容过大"}, [])
+            await _json(send, 413, {"detail": service_wording().body_too_large}, [])

@@ -26,9 +26,9 @@ from bot.appeals.service.states import IllegalTransition
 from bot.appeals.service.store import Forbidden, NotFound
 from bot.appeals.service.views import listed
 from bot.servicedb.tokens import Actor, TokenStore
+from bot.wording import service_wording
 
 TRACKING_NO = r"^[A-Z]{2}-\d{8}-\d{4,}$"
-NOT_FOUND = "未找到该诉求，请核对诉求编号和手机号后四位。"
 Channel = Literal["chat", "wechat", "hotline", "web", "offline"]
 Action = Literal["triage", "dispatch", "accept", "reply", "close", "reopen", "escalate"]
 
@@ -130,7 +130,9 @@ def staff(request: Request, authorization: str = Header("")) -> Actor:
     store: TokenStore = request.app.state.tokens
     found = store.identify(token) if scheme.lower() == "bearer" else None
     if found is None:
-        raise HTTPException(401, "需要有效的工作人员令牌", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, service_wording().staff_token_required, headers={"WWW-Authenticate": "Bearer"}
+        )
     return Actor(*found)
 
 
@@ -142,7 +144,7 @@ def register_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, _exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": NOT_FOUND}, status_code=404)
+        return JSONResponse({"detail": service_wording().appeal_not_found}, status_code=404)
 
 
 def build_router() -> APIRouter:
@@ -170,7 +172,7 @@ def build_router() -> APIRouter:
         try:
             result, created = appeals.create(idempotency_key, normalised)
         except IdempotencyConflict as exc:
-            raise HTTPException(422, "该 Idempotency-Key 已用于另一份诉求") from exc
+            raise HTTPException(422, service_wording().idempotency_conflict) from exc
         if not created:
             response.headers["Idempotent-Replayed"] = "true"
         return result
@@ -196,7 +198,7 @@ def build_router() -> APIRouter:
         try:
             return appeals.rate(tracking_no, body.phone_last4, body.score, body.comment)
         except IllegalTransition as exc:
-            raise HTTPException(409, "诉求答复后才能评价") from exc
+            raise HTTPException(409, service_wording().rating_before_reply) from exc
 
     @router.get("/staff/appeals", tags=["staff"], responses=errors(401))
     def list_appeals(

@@ -16,8 +16,7 @@ from bot.appeals.service.states import Status
 from bot.appeals.service.store import StorePart
 from bot.servicedb.db import transaction
 from bot.servicedb.models import utc
-
-PURGED = "（已清除）"
+from bot.wording import service_wording
 
 
 class Retention(StorePart):
@@ -30,6 +29,7 @@ class Retention(StorePart):
         appeal, its statistics and its event log stay; the purge itself is an event.
         """
         cutoff = self.store.clock() - timedelta(days=older_than_days)
+        wording = service_wording()
         purged = []
         with transaction(self.store.factory) as session:
             query = select(Appeal).where(
@@ -39,10 +39,10 @@ class Retention(StorePart):
                 if appeal.closed_at is None or utc(appeal.closed_at) >= cutoff:
                     continue
                 appeal.phone = None
-                appeal.contact_name = PURGED
+                appeal.contact_name = wording.purged_value
                 appeal.description = mask_text(appeal.description)
                 status = Status(appeal.status)
-                note = f"办结超过{older_than_days}天，已清除联系人和电话"
+                note = wording.note_purged.format(days=older_than_days)
                 self.store.log(session, appeal, "system", "purge", status, status, note)
                 purged.append(appeal.tracking_no)
         return purged

@@ -17,6 +17,7 @@ from bot.appeals.service.store import Forbidden, StorePart
 from bot.servicedb.db import transaction
 from bot.servicedb.models import utc
 from bot.servicedb.tokens import Actor
+from bot.wording import service_wording
 
 
 class Steps(StorePart):
@@ -34,7 +35,8 @@ class Steps(StorePart):
             now = store.clock()
             if action == "triage":
                 self._triage(appeal, params)
-                note = note or f"主办部门：{store.rules.department(appeal.lead_department).name}"
+                lead = store.rules.department(appeal.lead_department).name
+                note = note or service_wording().note_lead_department.format(department=lead)
             elif action == "reply":
                 text = str(params.get("reply") or "").strip()
                 if not text:
@@ -87,7 +89,8 @@ class Steps(StorePart):
             if status not in RATEABLE:
                 raise IllegalTransition("rate", status)
             appeal.rating, appeal.rating_comment = score, comment.strip() or None
-            store.log(session, appeal, "enterprise", "rate", status, status, f"评分：{score}")
+            note = service_wording().note_rating.format(score=score)
+            store.log(session, appeal, "enterprise", "rate", status, status, note)
             if score <= 2:
                 after = next_status("reopen", status)
                 appeal.status, appeal.closed_at = after.value, None
@@ -98,6 +101,6 @@ class Steps(StorePart):
                     "reopen",
                     status,
                     after,
-                    "满意度低，重新交区经委复核",
+                    service_wording().note_low_rating,
                 )
             return {"tracking_no": appeal.tracking_no, "status": appeal.status, "rating": score}

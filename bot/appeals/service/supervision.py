@@ -12,8 +12,7 @@ from bot.appeals.service.models import Appeal
 from bot.appeals.service.states import OPEN, Status, next_status
 from bot.appeals.service.store import StorePart
 from bot.servicedb.db import transaction
-
-NOTE = "超过办理时限，区经委督办"
+from bot.wording import service_wording
 
 
 class Supervision(StorePart):
@@ -23,6 +22,7 @@ class Supervision(StorePart):
         """Flag overdue open appeals as supervised (督办) and escalate them to 区经委."""
         store = self.store
         now = store.clock()
+        note = service_wording().note_overdue
         flagged = []
         with transaction(store.factory) as session:
             query = select(Appeal).where(
@@ -36,8 +36,8 @@ class Supervision(StorePart):
                 if before is not Status.ESCALATED:
                     after = next_status("escalate", before)
                     appeal.status = after.value
-                    store.log(session, appeal, "system", "supervise", before, after, NOTE)
+                    store.log(session, appeal, "system", "supervise", before, after, note)
                 else:
-                    store.log(session, appeal, "system", "supervise", before, before, NOTE)
+                    store.log(session, appeal, "system", "supervise", before, before, note)
                 flagged.append(appeal.tracking_no)
         return flagged

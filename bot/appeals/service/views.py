@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.appeals.masking import MASK, mask_phone, mask_text
-from bot.appeals.service.retention import PURGED
+from bot.wording import service_wording
 
 # What mask_text leaves because it cannot tell what it is — an ID number with a wrong check
 # character, a landline of another city, a number written with dots — a list still hides:
@@ -44,7 +44,7 @@ def masked_phone(e164: str | None) -> str | None:
 
 def masked_name(name: str | None) -> str | None:
     """Return a contact name with only its first character kept (王经理 -> 王**; 李 -> *)."""
-    if not name or name == PURGED:
+    if not name or name == service_wording().purged_value:
         return name
     return "*" if len(name) == 1 else name[0] + "*" * (len(name) - 1)
 

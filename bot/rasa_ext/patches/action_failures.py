@@ -19,14 +19,13 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, cre
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.exceptions import RasaException
 
+from bot.rasa_ext.channels.wording import channel_wording
 from bot.rasa_ext.patches.version import written_for_this_rasa
 
 logger = logging.getLogger(__name__)
 
 RESPONSE = "utter_action_failed"
 MARK = "action_failed"  # metadata of the apology, so one user message gets one
-# Used only if the domain lacks the response (it has it; tests/bot/rasa_ext/stores check).
-FALLBACK_TEXT = "抱歉，系统暂时出了点问题，没能完成您的请求。请稍后再试，或拨打12345市民服务热线。"
 
 _original_run = RemoteAction.run
 
@@ -58,8 +57,9 @@ async def _run(
         )
         if _apologised_this_turn(tracker):
             return []
+        # The channels' own error reply only if the domain lacks the response (it has it).
         message = await nlg.generate(RESPONSE, tracker, output_channel.name()) or {
-            "text": FALLBACK_TEXT
+            "text": channel_wording().error
         }
         message["metadata"] = {**(message.get("metadata") or {}), MARK: True}
         return [create_bot_utterance(message)]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.appeals.service.retention import PURGED
 from bot.appeals.service.views import listed, masked_name, masked_text
+from bot.wording import service_wording
+
+PURGED = service_wording().purged_value  # what a purged contact name reads
 
 
 def test_names_keep_only_their_first_character() -> None:
